@@ -1,0 +1,80 @@
+"""Apache Airflow provider for the PeerClick API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_HOOK = "airflow_provider_peerclick.hooks.peerclick.PeerClickHook"
+
+
+def _extra_field(label: str, kind: str, description: str, default: Any = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": [kind, "null"]}
+    if default is not None:
+        schema["default"] = default
+    return {"label": label, "schema": schema, "description": description}
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Describe the provider to Airflow's ProvidersManager (the `apache_airflow_provider` entry point)."""
+    return {
+        "package-name": "airflow-provider-peerclick",
+        "name": "PeerClick",
+        "description": "PeerClick (ad and affiliate click tracker) reports, campaigns and offers.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "PeerClick",
+                "external-doc-url": "https://help.peerclick.com/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": "PeerClick",
+                "python-modules": ["airflow_provider_peerclick.hooks.peerclick"],
+            }
+        ],
+        "connection-types": [
+            {
+                "hook-class-name": _HOOK,
+                "hook-name": "PeerClick",
+                "connection-type": "peerclick",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "extra"],
+                    "relabeling": {"login": "Access key ID", "password": "Access key", "host": "Base URL"},
+                    "placeholders": {
+                        "login": "the ID of an access key (Settings > Security > Access keys)",
+                        "password": "the access key itself",
+                        "host": "https://api.peerclick.com/v1",
+                    },
+                },
+                "conn-fields": {
+                    "api_version": _extra_field(
+                        "API version", "string", "Path appended when Base URL has no path: v1 or v1_1.", "v1"
+                    ),
+                    "token_lifetime": _extra_field(
+                        "Token lifetime (s)", "integer", "Lifetime asked for new session tokens."
+                    ),
+                    "connect_timeout": _extra_field(
+                        "Connect timeout (s)", "number", "TCP connect timeout.", 10
+                    ),
+                    "read_timeout": _extra_field("Read timeout (s)", "number", "Wait for an answer.", 120),
+                    "verify": _extra_field("Verify TLS", "boolean", "Verify the server certificate.", True),
+                    "requests_per_second": _extra_field(
+                        "Requests per second", "number", "Per task process; one pool slot is worth 1.", 1
+                    ),
+                    "report_requests_per_second": _extra_field(
+                        "Report requests per second", "number", "Per task process; PeerClick allows 1.", 1
+                    ),
+                    "max_attempts": _extra_field(
+                        "Attempts per request", "integer", "Including the first.", 6
+                    ),
+                    "max_retry_seconds": _extra_field(
+                        "Retry budget (s)", "number", "Total time one request may spend retrying.", 300
+                    ),
+                },
+            }
+        ],
+    }

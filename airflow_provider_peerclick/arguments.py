@@ -1,0 +1,157 @@
+"""Check what callers pass before anything is sent, and say what is allowed when it is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pendulum
+
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+
+GROUP_BY = ("campaign", "offer", "traffic-source", "country", "day", "hour-of-day")
+ADDITIVE_COLUMNS = ("visits", "clicks", "conversions", "revenue", "cost", "profit")
+RATIO_COLUMNS = ("cr", "epc", "cpv", "cpc", "ctr", "roi")
+COLUMNS = ADDITIVE_COLUMNS + RATIO_COLUMNS
+MAX_PAGE_SIZE = 10_000
+DEFAULT_PAGE_SIZE = 1_000
+
+
+def _fail(name: str, got: Any, allowed: str) -> PeerClickInvalidArgumentError:
+    return PeerClickInvalidArgumentError(f"{name}: got {got!r}; allowed: {allowed}")
+
+
+def positive_id(value: Any, name: str = "id") -> int:
+    """An entity ID: a positive integer, or its decimal string (templated fields render as text)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _fail(name, value, "a positive integer ID such as 42")
+    return value
+
+
+def time_zone(value: str | None) -> str:
+    if value is None:
+        return "UTC"
+    try:
+        return pendulum.timezone(value).name
+    except Exception:
+        raise _fail("tz", value, "an IANA time zone name such as 'UTC' or 'Europe/Berlin'") from None
+
+
+def whole_hour(value: Any, name: str, tz: str) -> pendulum.DateTime:
+    """A date or datetime on a whole hour in ``tz``; naive values are read as ``tz`` wall time."""
+    allowed = "a date, or a datetime on a whole hour (minutes, seconds and microseconds zero)"
+    if isinstance(value, str):
+        try:
+            value = pendulum.parse(value, tz=tz)
+        except (ValueError, pendulum.parsing.exceptions.ParserError):
+            raise _fail(name, value, allowed + ", e.g. '2026-11-24' or '2026-11-24T05:00:00'") from None
+    if isinstance(value, dt.datetime):
+        moment = pendulum.instance(value, tz=tz).in_timezone(tz)
+    elif isinstance(value, dt.date):
+        moment = pendulum.datetime(value.year, value.month, value.day, tz=tz)
+    else:
+        raise _fail(name, value, allowed)
+    if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
+        raise _fail(name, value, allowed + f"; in time zone {tz} it is {moment.isoformat()}")
+    return moment
+
+
+def _choice(value: Any, name: str, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise _fail(name, value, ", ".join(allowed))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """A validated ``GET /report`` query; ``params()`` is what goes on the wire, without paging."""
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    group_by: str
+    tz: str
+    columns: tuple[str, ...] = COLUMNS
+    filters: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        start: Any,
+        end: Any,
+        group_by: str,
+        columns: Iterable[str] | None = None,
+        tz: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> ReportQuery:
+        zone = time_zone(tz)
+        begin, finish = whole_hour(start, "start", zone), whole_hour(end, "end", zone)
+        if begin >= finish:
+            raise _fail("end", end, f"a time after start ({begin.isoformat()}); end is exclusive")
+        return cls(
+            start=begin,
+            end=finish,
+            group_by=_choice(group_by, "group_by", GROUP_BY),
+            tz=zone,
+            columns=_columns(columns),
+            filters=_filters(filters),
+        )
+
+    def params(self) -> dict[str, str]:
+        params = {
+            "from": self.start.strftime("%Y-%m-%dT%H:00:00"),
+            "to": self.end.strftime("%Y-%m-%dT%H:00:00"),
+            "tz": self.tz,
+            "groupBy": self.group_by,
+            "columns": ",".join(self.columns),
+        }
+        for number, (name, value) in enumerate(self.filters, start=1):
+            params[f"filter{number}"] = name
+            params[f"filter{number}Value"] = value
+        return params
+
+
+def _columns(columns: Iterable[str] | None) -> tuple[str, ...]:
+    if columns is None:
+        return COLUMNS
+    if isinstance(columns, str):
+        columns = [c.strip() for c in columns.split(",")]
+    chosen = tuple(columns)
+    if not chosen:
+        raise _fail("columns", chosen, "a non-empty subset of " + ", ".join(COLUMNS))
+    for column in chosen:
+        _choice(column, "columns", COLUMNS)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    if not filters:
+        return ()
+    if not isinstance(filters, Mapping):
+        raise _fail("filters", filters, "a mapping of group-by name to ID or code, e.g. {'campaign': 42}")
+    checked = []
+    for name, value in filters.items():
+        _choice(name, "filters", GROUP_BY)
+        if isinstance(value, bool) or value is None or str(value).strip() == "":
+            raise _fail(f"filters[{name!r}]", value, "a non-empty ID or code")
+        checked.append((name, str(value).strip()))
+    return tuple(checked)
+
+
+def page_size(value: Any) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise _fail("page_size", value, f"an integer from 1 to {MAX_PAGE_SIZE}")
+    return value
+
+
+def entity_body(body: Any, name: str = "body") -> dict[str, Any]:
+    if not isinstance(body, Mapping) or not body:
+        raise _fail(name, body, "a non-empty mapping of PeerClick fields, e.g. {'name': 'My offer', ...}")
+    return dict(body)

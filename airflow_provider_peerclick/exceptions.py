@@ -1,0 +1,61 @@
+"""Errors raised by the PeerClick provider.
+
+Messages name the request (method and path) and PeerClick's own ``description``; they never carry the
+access key or a session token, so they are safe to log and to show in the Airflow UI.
+"""
+
+from __future__ import annotations
+
+from airflow.exceptions import AirflowException
+
+
+class PeerClickError(AirflowException):
+    """Base class of every error this provider raises."""
+
+
+class PeerClickInvalidArgumentError(PeerClickError, ValueError):
+    """An argument was rejected before any request was sent."""
+
+
+class PeerClickConnectionConfigError(PeerClickError):
+    """The Airflow connection lacks a field or holds a value the provider cannot use."""
+
+
+class PeerClickAPIError(PeerClickError):
+    """PeerClick answered with an error status."""
+
+    def __init__(self, status: int, method: str, path: str, description: str | None) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.description = description
+        detail = f": {description}" if description else ""
+        super().__init__(f"PeerClick answered HTTP {status} to {method} {path}{detail}")
+
+
+class PeerClickServerError(PeerClickAPIError):
+    """A 5xx answer: PeerClick or a gateway in front of it failed."""
+
+
+class PeerClickAuthError(PeerClickAPIError):
+    """The access key was refused, or a fresh session token was refused too."""
+
+
+class PeerClickRateLimitError(PeerClickAPIError):
+    """PeerClick refused the request for exceeding its rate limit."""
+
+    def __init__(
+        self, status: int, method: str, path: str, description: str | None, retry_after: float | None
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, method, path, description)
+
+
+class PeerClickTransportError(PeerClickError):
+    """The request did not get an answer: connection refused or reset, timeout, unreadable body."""
+
+    def __init__(self, method: str, path: str, reason: str, *, may_have_reached_server: bool) -> None:
+        self.method = method
+        self.path = path
+        self.may_have_reached_server = may_have_reached_server
+        super().__init__(f"{method} {path} got no usable answer from PeerClick: {reason}")

@@ -1,0 +1,369 @@
+"""PeerClickHook: the one place that talks to the PeerClick API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import pendulum
+import requests
+import tenacity
+from airflow.sdk import BaseHook
+
+from airflow_provider_peerclick import __version__, arguments
+from airflow_provider_peerclick.connection import PeerClickSettings
+from airflow_provider_peerclick.exceptions import (
+    PeerClickAuthError,
+    PeerClickError,
+    PeerClickInvalidArgumentError,
+    PeerClickTransportError,
+)
+from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
+from airflow_provider_peerclick.secrets import mask_secret
+from airflow_provider_peerclick.throttle import Throttle, shared_throttle
+from airflow_provider_peerclick.tokens import SessionToken, tokens
+from airflow_provider_peerclick.transport import TokenSafeSession, send
+
+AUTH_PATH = "/auth/access/session"
+REPORT_PATH = "/report"
+DEFAULT_TOKEN_LIFETIME = 86_400
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """One page of ``GET /report``: its rows plus the totals and row count of the whole report."""
+
+    offset: int
+    total_rows: int
+    totals: dict[str, Any]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    total_rows: int
+    totals: dict[str, Any]
+
+
+class PeerClickHook(BaseHook):
+    """
+    Talk to the PeerClick API with an access key: session tokens, throttling, retries and paging.
+
+    :param peerclick_conn_id: Airflow connection of type ``peerclick``: login = access key ID,
+        password = access key, host = base URL (default ``https://api.peerclick.com/v1``).
+    :param requests_per_second: this process's budget for all requests to the account; defaults to the
+        connection's ``requests_per_second`` extra, else 1 (one pool slot's worth).
+    :param report_requests_per_second: the budget for ``/report``; defaults to the connection's
+        ``report_requests_per_second`` extra, else 1 (PeerClick's limit).
+    """
+
+    conn_name_attr = "peerclick_conn_id"
+    default_conn_name = "peerclick_default"
+    conn_type = "peerclick"
+    hook_name = "PeerClick"
+
+    def __init__(
+        self,
+        peerclick_conn_id: str = default_conn_name,
+        *,
+        requests_per_second: float | None = None,
+        report_requests_per_second: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.peerclick_conn_id = peerclick_conn_id
+        for name, rate in (
+            ("requests_per_second", requests_per_second),
+            ("report_requests_per_second", report_requests_per_second),
+        ):
+            if rate is not None and (
+                isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0
+            ):
+                raise PeerClickInvalidArgumentError(f"{name}: got {rate!r}; allowed: a positive number")
+        self._rates = (requests_per_second, report_requests_per_second)
+        self._settings: PeerClickSettings | None = None
+        self._session: requests.Session | None = None
+
+    # -- connection -------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> PeerClickSettings:
+        """The connection's settings, read once per hook."""
+        if self._settings is None:
+            self.use_connection(self.get_connection(self.peerclick_conn_id))
+        assert self._settings is not None
+        return self._settings
+
+    def use_connection(self, conn: Any) -> None:
+        """Take settings from an already fetched Connection (triggers fetch it with ``aget_connection``)."""
+        settings = PeerClickSettings.from_connection(conn)
+        mask_secret(settings.access_key)
+        self._settings = settings
+
+    async def aload_connection(self) -> None:
+        """Fetch the connection without blocking the event loop (for triggers)."""
+        self.use_connection(await self.aget_connection(self.peerclick_conn_id))
+
+    def get_conn(self) -> requests.Session:
+        if self._session is None:
+            session = TokenSafeSession()
+            session.verify = self.settings.verify
+            session.headers.update(
+                {"Accept": "application/json", "User-Agent": f"airflow-provider-peerclick/{__version__}"}
+            )
+            self._session = session
+        return self._session
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self._fetch_token()
+        except PeerClickError as exc:
+            return False, str(exc)
+        return True, f"Connected to {self.settings.base_url}: PeerClick accepted the access key."
+
+    # -- tokens -----------------------------------------------------------------------------------
+
+    def get_token(self) -> str:
+        """A session token for the connection's access key, shared by the process until near expiry."""
+        return self._session_token().value
+
+    def _session_token(self) -> SessionToken:
+        return tokens.get(self.settings.account, self._fetch_token)
+
+    def _fetch_token(self) -> SessionToken:
+        settings = self.settings
+        body: dict[str, Any] = {"accessId": settings.access_id, "accessKey": settings.access_key}
+        if settings.token_lifetime:
+            body["lifetime"] = settings.token_lifetime
+        try:
+            answer = self._retrying(replay_safe=True, call=partial(self._send, "POST", AUTH_PATH, json=body))
+        except PeerClickAuthError as exc:
+            raise PeerClickAuthError(
+                exc.status,
+                exc.method,
+                exc.path,
+                f"{exc.description or 'refused'} (check the access key ID and access key of "
+                f"connection {settings.conn_id!r}; keys deleted in PeerClick stop working)",
+            ) from None
+        token = answer.get("token")
+        if not isinstance(token, str) or not token:
+            raise PeerClickTransportError(
+                "POST", AUTH_PATH, "the answer holds no token", may_have_reached_server=True
+            )
+        mask_secret(token)
+        lifetime = float(settings.token_lifetime or DEFAULT_TOKEN_LIFETIME)
+        expires_at = _expiry(answer.get("expirationTimestamp"), default=time.time() + lifetime)
+        self.log.info("Got a PeerClick session token valid until %s", pendulum.from_timestamp(expires_at))
+        return SessionToken(token, expires_at, lifetime=max(1.0, expires_at - time.time()))
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> dict[str, Any]:
+        """
+        Send an authenticated request and return the JSON object PeerClick answered.
+
+        Throttled to the process budget, retried on refusals, 5xx and lost connections (creates are not
+        replayed once they may have reached PeerClick), and replayed once with a new token on 401.
+        """
+        method = method.upper()
+        if not path.startswith("/") or "://" in path:
+            raise PeerClickInvalidArgumentError(f"path: got {path!r}; allowed: a path such as '/campaign'")
+        query = dict(params) if params else None
+        for renewed in (False, True):
+            token = self._session_token()
+            try:
+                return self._retrying(
+                    replay_safe=method != "POST",
+                    call=partial(self._send, method, path, token=token.value, params=query, json=json),
+                )
+            except PeerClickAuthError:
+                if renewed:
+                    raise
+                self.log.info("PeerClick refused the session token; getting a new one and trying again")
+                tokens.discard(self.settings.account, token)
+        raise AssertionError("unreachable")
+
+    def _retrying(self, *, replay_safe: bool, call: Callable[[], T]) -> T:
+        settings = self.settings
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
+            wait=WaitRetryAfterOrBackoff(),
+            stop=tenacity.stop_after_attempt(settings.max_attempts)
+            | tenacity.stop_before_delay(settings.max_retry_seconds),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        return retrying(call)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> dict[str, Any]:
+        settings = self.settings
+        with ExitStack() as stack:
+            # The report budget first: waiting for it must not sit on a place in the account's window.
+            for throttle in self._throttles(path):
+                stack.enter_context(throttle.slot())
+            self.log.debug("PeerClick %s %s %s", method, path, params or "")
+            return send(
+                self.get_conn(),
+                method,
+                settings.base_url + path,
+                path,
+                timeout=(settings.connect_timeout, settings.read_timeout),
+                token=token,
+                params=params,
+                json=json,
+            )
+
+    def _throttles(self, path: str) -> list[Throttle]:
+        settings = self.settings
+        rate, report_rate = self._rates
+        account = shared_throttle((settings.account, "all"), rate or settings.requests_per_second)
+        if path != REPORT_PATH and not path.startswith(REPORT_PATH + "/"):
+            return [account]
+        report_rate = report_rate or settings.report_requests_per_second
+        return [shared_throttle((settings.account, "reports"), report_rate), account]
+
+    # -- reports ----------------------------------------------------------------------------------
+
+    def iter_report_pages(
+        self,
+        *,
+        start: Any,
+        end: Any,
+        group_by: str,
+        columns: Iterable[str] | None = None,
+        tz: str | None = None,
+        page_size: int | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Iterator[ReportPage]:
+        """Pages of a report, fetched lazily; arguments are checked now, before anything is sent."""
+        query = arguments.ReportQuery.build(
+            start=start, end=end, group_by=group_by, columns=columns, tz=tz, filters=filters
+        )
+        return self._pages(query.params(), arguments.page_size(page_size))
+
+    def _pages(self, params: dict[str, str], size: int) -> Iterator[ReportPage]:
+        offset, expected = 0, None
+        while True:
+            answer = self.request("GET", REPORT_PATH, params={**params, "limit": size, "offset": offset})
+            page = _report_page(answer, offset)
+            if expected is not None and page.total_rows != expected:
+                raise PeerClickError(
+                    f"The report changed while it was being read ({expected} rows, then {page.total_rows}); "
+                    "rows may have been missed, so nothing is returned as complete. Try again later."
+                )
+            expected = page.total_rows
+            yield page
+            offset += len(page.rows)
+            if offset >= page.total_rows:
+                return
+            if not page.rows:
+                raise PeerClickError(
+                    f"The report ended at row {offset} of the {page.total_rows} PeerClick announced."
+                )
+
+    def iter_report(self, **query: Any) -> Iterator[dict[str, Any]]:
+        """
+        Rows of a report as dicts, one page in memory at a time.
+
+        Takes ``start``, ``end`` (exclusive), ``group_by``, and optionally ``columns``, ``tz``,
+        ``page_size`` and ``filters`` (group-by name to ID or code).
+        """
+        pages = self.iter_report_pages(**query)
+        return (row for page in pages for row in page.rows)
+
+    def get_report_summary(self, **query: Any) -> ReportSummary:
+        """Row count and totals of a report, from one request for a one-row page."""
+        page = next(self.iter_report_pages(**query, page_size=1))
+        return ReportSummary(total_rows=page.total_rows, totals=page.totals)
+
+    def get_report_totals(self, **query: Any) -> dict[str, Any]:
+        """The report's totals (ratio columns recomputed by PeerClick from the summed inputs)."""
+        return self.get_report_summary(**query).totals
+
+    # -- campaigns and offers ---------------------------------------------------------------------
+
+    def list_campaigns(self) -> list[dict[str, Any]]:
+        return self._list("campaign")
+
+    def get_campaign(self, campaign_id: int) -> dict[str, Any]:
+        return self._get("campaign", campaign_id)
+
+    def create_campaign(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a campaign; never sent twice, so a lost answer cannot leave a duplicate."""
+        return self._create("campaign", body)
+
+    def update_campaign(self, campaign_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._update("campaign", campaign_id, body)
+
+    def list_offers(self) -> list[dict[str, Any]]:
+        return self._list("offer")
+
+    def get_offer(self, offer_id: int) -> dict[str, Any]:
+        return self._get("offer", offer_id)
+
+    def create_offer(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Create an offer; never sent twice, so a lost answer cannot leave a duplicate."""
+        return self._create("offer", body)
+
+    def update_offer(self, offer_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._update("offer", offer_id, body)
+
+    def _list(self, kind: str) -> list[dict[str, Any]]:
+        return _field(self.request("GET", f"/{kind}"), f"{kind}s", list, "GET", f"/{kind}")
+
+    def _get(self, kind: str, entity_id: Any) -> dict[str, Any]:
+        path = f"/{kind}/{arguments.positive_id(entity_id, f'{kind}_id')}"
+        return _field(self.request("GET", path), kind, dict, "GET", path)
+
+    def _create(self, kind: str, body: Any) -> dict[str, Any]:
+        answer = self.request("POST", f"/{kind}", json=arguments.entity_body(body))
+        return _field(answer, kind, dict, "POST", f"/{kind}")
+
+    def _update(self, kind: str, entity_id: Any, body: Any) -> dict[str, Any]:
+        path = f"/{kind}/{arguments.positive_id(entity_id, f'{kind}_id')}"
+        return _field(self.request("PUT", path, json=arguments.entity_body(body)), kind, dict, "PUT", path)
+
+
+def _field(answer: dict[str, Any], key: str, kind: type[T], method: str, path: str) -> T:
+    value = answer.get(key)
+    if not isinstance(value, kind):
+        raise PeerClickTransportError(
+            method, path, f"the answer has no {key!r} {kind.__name__}", may_have_reached_server=True
+        )
+    return value
+
+
+def _report_page(answer: dict[str, Any], offset: int) -> ReportPage:
+    rows, total_rows, totals = answer.get("rows"), answer.get("totalRows"), answer.get("totals") or {}
+    if not isinstance(rows, list) or not isinstance(total_rows, int) or not isinstance(totals, dict):
+        raise PeerClickTransportError(
+            "GET",
+            REPORT_PATH,
+            "the answer lacks 'rows', 'totalRows' or 'totals'",
+            may_have_reached_server=True,
+        )
+    return ReportPage(offset=offset, total_rows=total_rows, totals=totals, rows=rows)
+
+
+def _expiry(timestamp: Any, *, default: float) -> float:
+    if not isinstance(timestamp, str):
+        return default
+    try:
+        return pendulum.parse(timestamp).timestamp()  # type: ignore[union-attr]
+    except (ValueError, AttributeError, pendulum.parsing.exceptions.ParserError):
+        return default

@@ -1,0 +1,79 @@
+"""Client-side throttle that keeps one process under a request rate, shared by every hook in it.
+
+PeerClick counts requests as they arrive. Spacing requests by when they were *sent* is not enough: a
+slow answer followed by a fast one can land two requests inside one server-side second. So a request
+holds its place in the window until its answer is back, and a new one may start only when fewer than
+``limit`` requests were answered within the last ``period``. A request the server answered had arrived
+before that answer, so this holds on any network, whatever the latency.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+
+
+class _Place:
+    __slots__ = ("answered_at",)
+
+    def __init__(self) -> None:
+        self.answered_at = math.inf
+
+
+class Throttle:
+    """At most ``limit`` requests in any ``period`` seconds, each counted until its answer is back."""
+
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._places: list[_Place] = []
+        self._cond = threading.Condition()
+        if not (isinstance(rate, int | float) and rate > 0 and math.isfinite(rate)):
+            raise ValueError(f"rate must be a positive number of requests per second, got {rate!r}")
+        self.rate = float(rate)
+        self.limit = max(1, math.floor(rate))
+        self.period = self.limit / self.rate
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait for room in the window, then hold a place in it until the request is answered."""
+        place = self._take_place()
+        try:
+            yield
+        finally:
+            with self._cond:
+                place.answered_at = self._clock()
+                self._cond.notify_all()
+
+    def _take_place(self) -> _Place:
+        with self._cond:
+            while True:
+                now = self._clock()
+                self._places = [p for p in self._places if p.answered_at > now - self.period]
+                if len(self._places) < self.limit:
+                    place = _Place()
+                    self._places.append(place)
+                    return place
+                answered = [p.answered_at for p in self._places if p.answered_at != math.inf]
+                # With every place still in flight, only an answer can free one: wait for its notify.
+                self._cond.wait(min(answered) + self.period - now if answered else None)
+
+
+_shared: dict[Hashable, Throttle] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_throttle(key: Hashable, rate: float) -> Throttle:
+    """The process-wide throttle for ``key`` (account and bucket) at ``rate``, created on first use.
+
+    Hooks of one process that ask for the same budget share it, so threads and the triggers of one
+    triggerer add up to ``rate``, never more. A different rate is a different budget (a task holding more
+    pool slots), and gets a throttle of its own.
+    """
+    budget = (key, float(rate))
+    with _shared_lock:
+        if budget not in _shared:
+            _shared[budget] = Throttle(rate)
+        return _shared[budget]

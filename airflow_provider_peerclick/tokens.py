@@ -1,0 +1,58 @@
+"""Session tokens kept per process, so every hook of one account reuses one token until near expiry."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+# Renew this long before expiry (capped at a tenth of the lifetime) so a token never dies mid-request.
+RENEW_MARGIN_SECONDS = 300.0
+
+
+@dataclass(frozen=True, repr=False)
+class SessionToken:
+    value: str
+    expires_at: float  # time.time() seconds
+    lifetime: float
+
+    def __repr__(self) -> str:
+        return f"SessionToken(expires_at={self.expires_at!r})"
+
+    def fresh(self, now: float) -> bool:
+        return now < self.expires_at - min(RENEW_MARGIN_SECONDS, self.lifetime / 10)
+
+
+class TokenCache:
+    """Thread-safe: callers that need a token at the same moment share one exchange."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._tokens: dict[Hashable, SessionToken] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: Hashable, exchange: Callable[[], SessionToken]) -> SessionToken:
+        with self._lock_for(key):
+            token = self._tokens.get(key)
+            if token is None or not token.fresh(self._clock()):
+                token = self._tokens[key] = exchange()
+            return token
+
+    def discard(self, key: Hashable, token: SessionToken) -> None:
+        """Forget ``token`` after PeerClick refused it, unless another thread already replaced it."""
+        with self._lock_for(key):
+            if self._tokens.get(key) is token:
+                del self._tokens[key]
+
+    def clear(self) -> None:
+        with self._guard:
+            self._tokens.clear()
+
+    def _lock_for(self, key: Hashable) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+tokens = TokenCache()

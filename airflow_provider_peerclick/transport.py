@@ -1,0 +1,111 @@
+"""The HTTP layer under the hook: one request in, one checked JSON object or provider error out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from airflow_provider_peerclick.exceptions import (
+    PeerClickAPIError,
+    PeerClickAuthError,
+    PeerClickRateLimitError,
+    PeerClickServerError,
+    PeerClickTransportError,
+)
+from airflow_provider_peerclick.retries import parse_retry_after
+
+TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
+RATE_LIMIT_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"
+_MAX_DESCRIPTION = 500
+
+
+class TokenSafeSession(requests.Session):
+    """A Session that drops the ``api-token`` header when a redirect leaves the host.
+
+    requests strips ``Authorization`` on such redirects but keeps custom headers, which would hand the
+    token to whatever host a redirect names.
+    """
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url or "", prepared_request.url or ""):
+            prepared_request.headers.pop(TOKEN_HEADER, None)
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    path: str,
+    *,
+    timeout: tuple[float, float],
+    token: str | None = None,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+) -> dict[str, Any]:
+    """Send one request; turn every failure into a provider exception that names ``method path``."""
+    headers = {TOKEN_HEADER: token} if token else {}
+    try:
+        response = session.request(method, url, params=params, json=json, headers=headers, timeout=timeout)
+    except requests.exceptions.RequestException as exc:
+        raise PeerClickTransportError(
+            method, path, _reason(exc), may_have_reached_server=not _never_connected(exc)
+        ) from None
+    return _checked(response, method, path)
+
+
+def _never_connected(exc: requests.exceptions.RequestException) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def _reason(exc: requests.exceptions.RequestException) -> str:
+    kinds = {
+        requests.exceptions.ConnectTimeout: "timed out connecting",
+        requests.exceptions.ReadTimeout: "timed out waiting for the answer",
+        requests.exceptions.SSLError: "TLS verification failed",
+    }
+    for kind, text in kinds.items():
+        if isinstance(exc, kind):
+            return text
+    if _never_connected(exc):
+        return "could not connect"
+    return "the connection broke before an answer came"
+
+
+def _checked(response: requests.Response, method: str, path: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    status = response.status_code
+    if status < 300:
+        if not isinstance(body, dict):
+            raise PeerClickTransportError(
+                method,
+                path,
+                f"HTTP {status} with a body that is not a JSON object",
+                may_have_reached_server=True,
+            )
+        return body
+    description = _description(body)
+    if status == 429 or RATE_LIMIT_CODE in response.text:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise PeerClickRateLimitError(status, method, path, description, retry_after)
+    if status == 401:
+        raise PeerClickAuthError(status, method, path, description)
+    if status >= 500:
+        raise PeerClickServerError(status, method, path, description)
+    raise PeerClickAPIError(status, method, path, description)
+
+
+def _description(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    text = body.get("description") or (error.get("description") if isinstance(error, dict) else None)
+    return str(text)[:_MAX_DESCRIPTION] if text else None
