@@ -1,0 +1,23 @@
+"""A local emulator of the PeerClick API, for development and tests (`peerclick-emulator`).
+
+Written from the API facts alone; it shares no code with the hook, so a misreading in one shows up as a
+failing test instead of cancelling out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_peerclick.emulator.config import EmulatorConfig
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["EmulatorConfig", "create_app"]
+
+
+def create_app(config: EmulatorConfig | None = None) -> FastAPI:
+    """Build the emulator's ASGI app (imported lazily: FastAPI is only needed to serve)."""
+    from airflow_provider_peerclick.emulator.app import create_app as _create_app
+
+    return _create_app(config)

@@ -1,0 +1,39 @@
+"""The FastAPI application of the emulator."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+
+from airflow_provider_peerclick.emulator.api import api_router
+from airflow_provider_peerclick.emulator.config import EmulatorConfig
+from airflow_provider_peerclick.emulator.control import control_router
+from airflow_provider_peerclick.emulator.errors import ApiError
+from airflow_provider_peerclick.emulator.state import EmulatorState
+
+API_PREFIXES = ("/v1", "/v1_1")
+
+
+async def _api_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return error.response()
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    # Unknown routes and wrong methods answer in the API's own shape, not FastAPI's {"detail": ...}.
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"description": error.detail}, error.status_code, error.headers)
+
+
+def create_app(config: EmulatorConfig | None = None) -> FastAPI:
+    """A fresh emulator; its state lives in `app.state.emulator`."""
+    app = FastAPI(title="PeerClick API emulator", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.emulator = EmulatorState(config or EmulatorConfig())
+    api = api_router()
+    for prefix in API_PREFIXES:
+        app.include_router(api, prefix=prefix)
+    app.include_router(control_router())
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    return app

@@ -1,0 +1,51 @@
+"""Test-control endpoints under /__emulator__: no auth, no rate limit, not counted in stats."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse
+
+from airflow_provider_peerclick.emulator.faults import parse_fault
+from airflow_provider_peerclick.emulator.gate import emulator_state, json_body
+
+PREFIX = "/__emulator__"
+
+
+async def stats(request: Request) -> JSONResponse:
+    return JSONResponse(emulator_state(request).stats())
+
+
+async def reset(request: Request) -> JSONResponse:
+    emulator_state(request).reset()
+    return JSONResponse({"description": "Success"})
+
+
+async def expire_tokens(request: Request) -> JSONResponse:
+    emulator_state(request).tokens.expire_all()
+    return JSONResponse({"description": "Success"})
+
+
+async def add_fault(request: Request) -> JSONResponse:
+    faults = emulator_state(request).faults
+    faults.add(parse_fault(await json_body(request) or {}))
+    return JSONResponse({"description": "Success", "pending": faults.pending()})
+
+
+async def list_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"description": "Success", "pending": emulator_state(request).faults.pending()})
+
+
+async def clear_faults(request: Request) -> JSONResponse:
+    emulator_state(request).faults.clear()
+    return JSONResponse({"description": "Success", "pending": []})
+
+
+def control_router() -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    router.add_api_route("/stats", stats, methods=["GET"])
+    router.add_api_route("/reset", reset, methods=["POST"])
+    router.add_api_route("/expire-tokens", expire_tokens, methods=["POST"])
+    router.add_api_route("/faults", add_fault, methods=["POST"])
+    router.add_api_route("/faults", list_faults, methods=["GET"])
+    router.add_api_route("/faults", clear_faults, methods=["DELETE"])
+    return router

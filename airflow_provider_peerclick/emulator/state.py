@@ -1,0 +1,55 @@
+"""All mutable state of one emulator: tokens, rate-limit windows, faults, entities and counters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_peerclick.emulator.catalog import Catalog
+from airflow_provider_peerclick.emulator.config import EmulatorConfig
+from airflow_provider_peerclick.emulator.entities import AccountEntities
+from airflow_provider_peerclick.emulator.faults import FaultQueue
+from airflow_provider_peerclick.emulator.ratelimit import ALL, REPORTS, RateLimiter
+from airflow_provider_peerclick.emulator.reports import ReportService
+from airflow_provider_peerclick.emulator.tokens import TokenStore
+
+
+class EmulatorState:
+    """Mutated only on the event loop, so no locks (reports are computed off-loop, but read-only)."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.catalog = Catalog(config.seed, config.campaigns)
+        self.reports = ReportService(self.catalog, config.report_cache_size)
+        self.tokens = TokenStore()
+        self.limiter = RateLimiter(
+            {ALL: config.rate_limit, REPORTS: config.report_rate_limit}, config.rate_window
+        )
+        self.faults = FaultQueue()
+        self.requests = 0
+        self.refused = 0
+        self.entities: dict[str, AccountEntities] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state right after start-up (the report cache survives: its data never changes)."""
+        self.tokens.reset()
+        self.limiter.reset()
+        self.faults.reset()
+        self.requests = 0
+        self.refused = 0
+        self.entities = {account: AccountEntities.seeded(self.catalog) for account in self.config.accounts}
+
+    def stats(self) -> dict[str, Any]:
+        buckets = self.limiter.stats
+        return {
+            "requests": self.requests,
+            "refused": self.refused,
+            "tokens_issued": self.tokens.issued,
+            "peak_per_second": {name: bucket.peak for name, bucket in buckets.items()},
+            "buckets": {name: {"requests": b.requests, "refused": b.refused} for name, b in buckets.items()},
+            "faults_served": self.faults.served,
+            "entities": {
+                "campaigns": sum(len(e.campaigns) for e in self.entities.values()),
+                "offers": sum(len(e.offers) for e in self.entities.values()),
+            },
+        }

@@ -1,0 +1,71 @@
+"""The command line: URL announcement, port file, clean stop, big reports."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from airflow_provider_peerclick.emulator.__main__ import build_parser
+
+
+def test_sigterm_stops_cleanly(emulator_factory):
+    emu = emulator_factory()
+    assert requests.get(f"{emu.root_url}/__emulator__/stats", timeout=5).status_code == 200
+    emu.process.process.send_signal(signal.SIGTERM)
+    assert emu.process.process.wait(timeout=10) == 0
+
+
+def test_sigint_stops_cleanly(emulator_factory):
+    emu = emulator_factory()
+    emu.process.process.send_signal(signal.SIGINT)
+    assert emu.process.process.wait(timeout=10) == 0
+
+
+def test_port_file_holds_the_announced_port(emulator_factory, tmp_path):
+    port_file = tmp_path / "port"
+    emu = emulator_factory("--port-file", str(port_file))
+    assert emu.base_url == f"http://127.0.0.1:{port_file.read_text().strip()}/v1"
+
+
+def test_keys_and_tokens_are_not_logged(emulator_factory):
+    emu = emulator_factory("--verbose")
+    token = emu.login()
+    requests.get(f"{emu.base_url}/campaign", headers={"api-token": token}, timeout=5)
+    time.sleep(0.2)
+    process = emu.process
+    process.process.terminate()
+    process.process.wait(timeout=10)
+    logged = process.stderr_text()
+    assert "/v1/campaign" in logged
+    assert emu.access_key not in logged
+    assert token not in logged
+
+
+def test_defaults_and_help():
+    args = build_parser().parse_args([])
+    assert (args.host, args.port, args.token_lifetime, args.seed) == ("127.0.0.1", 8080, 86400, 42)
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0
+    assert "--campaigns" in result.stdout
+
+
+def test_big_report_pages_fast_after_the_first(emulator_factory):
+    emu = emulator_factory("--campaigns", "20000", "--report-rate-limit", "1000", "--rate-limit", "1000")
+    session = emu.session()
+    params = {"from": "2026-03-01", "to": "2026-03-02", "groupBy": "campaign", "limit": 1000}
+    first = session.get(f"{emu.base_url}/report", params=params, timeout=60).json()
+    assert first["totalRows"] > 15000
+    started = time.monotonic()
+    second = session.get(f"{emu.base_url}/report", params={**params, "offset": 1000}, timeout=60).json()
+    assert time.monotonic() - started < 0.5
+    assert len(second["rows"]) == 1000
+    assert second["rows"][0]["campaignId"] > first["rows"][-1]["campaignId"]

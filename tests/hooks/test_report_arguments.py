@@ -1,0 +1,87 @@
+"""Every argument the hook checks is refused with a message naming it and what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+
+from airflow_provider_peerclick.arguments import COLUMNS, GROUP_BY, ReportQuery, page_size, positive_id
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+
+DAY = {"start": "2026-11-24", "end": "2026-11-25", "group_by": "campaign"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "named", "allowed"),
+    [
+        ({"start": "2026-11-24T05:30:00"}, "start", "whole hour"),
+        ({"end": dt.datetime(2026, 11, 25, 0, 0, 1)}, "end", "whole hour"),
+        ({"start": "yesterday-ish"}, "start", "e.g. '2026-11-24'"),
+        ({"start": 20261124}, "start", "a date"),
+        ({"start": "2026-11-25", "end": "2026-11-25"}, "end", "after start"),
+        ({"start": "2026-11-26"}, "end", "after start"),
+        ({"group_by": "campain"}, "group_by", "campaign, offer, traffic-source"),
+        ({"columns": ["visits", "clickz"]}, "columns", "visits, clicks"),
+        ({"columns": []}, "columns", "non-empty"),
+        ({"tz": "Mars/Olympus"}, "tz", "IANA time zone"),
+        ({"filters": {"planet": "1"}}, "filters", "campaign, offer"),
+        ({"filters": {"campaign": ""}}, "filters['campaign']", "non-empty"),
+        ({"filters": ["campaign", 1]}, "filters", "mapping"),
+        # 05:00 UTC is 10:30 in Kolkata: not a whole hour in the account's time zone.
+        ({"start": pendulum.datetime(2026, 11, 24, 5, tz="UTC"), "tz": "Asia/Kolkata"}, "start", "10:30"),
+    ],
+)
+def test_bad_report_arguments_are_named_with_what_is_allowed(changes, named, allowed):
+    with pytest.raises(PeerClickInvalidArgumentError) as error:
+        ReportQuery.build(**{**DAY, **changes})
+    message = str(error.value)
+    assert message.startswith(f"{named}: got ")
+    assert allowed in message
+
+
+def test_query_is_sent_as_whole_hours_in_the_account_time_zone():
+    query = ReportQuery.build(
+        start=pendulum.datetime(2026, 11, 23, 23, tz="UTC"),
+        end=dt.date(2026, 11, 25),
+        group_by="day",
+        tz="Europe/Berlin",
+        columns="visits, revenue,visits",
+        filters={"country": "DE", "campaign": 7},
+    )
+    assert query.params() == {
+        "from": "2026-11-24T00:00:00",
+        "to": "2026-11-25T00:00:00",
+        "tz": "Europe/Berlin",
+        "groupBy": "day",
+        "columns": "visits,revenue",
+        "filter1": "country",
+        "filter1Value": "DE",
+        "filter2": "campaign",
+        "filter2Value": "7",
+    }
+
+
+def test_defaults_are_utc_and_every_column():
+    params = ReportQuery.build(**DAY).params()
+    assert params["tz"] == "UTC"
+    assert params["columns"].split(",") == list(COLUMNS)
+    assert set(GROUP_BY) >= {"campaign", "offer", "country"}
+
+
+@pytest.mark.parametrize("value", [0, -3, 1.5, True, "abc", "", None, "4.0"])
+def test_ids_must_be_positive_integers(value):
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"^campaign_id: got .*positive integer"):
+        positive_id(value, "campaign_id")
+
+
+def test_ids_rendered_by_templates_are_accepted():
+    assert positive_id(" 42 ", "offer_id") == 42
+    assert positive_id(42) == 42
+
+
+@pytest.mark.parametrize("value", [0, 10_001, "100", 2.0])
+def test_page_size_is_bounded(value):
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"^page_size: .*from 1 to 10000"):
+        page_size(value)

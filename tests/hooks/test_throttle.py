@@ -1,0 +1,59 @@
+"""The throttle's guarantee, checked on what actually happened rather than on timings."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from airflow_provider_peerclick.throttle import Throttle, shared_throttle
+
+
+def run_requests(throttle: Throttle, threads: int, per_thread: int, work: float) -> list[tuple[float, float]]:
+    spans: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(per_thread):
+            with throttle.slot():
+                started = time.monotonic()
+                time.sleep(work)
+                ended = time.monotonic()
+            with lock:
+                spans.append((started, ended))
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return spans
+
+
+@pytest.mark.parametrize(("rate", "work"), [(10.0, 0.0), (5.0, 0.05), (0.5 * 10, 0.3)])
+def test_no_request_starts_while_limit_requests_were_answered_within_a_period(rate, work):
+    throttle = Throttle(rate)
+    spans = run_requests(throttle, threads=6, per_thread=4, work=work)
+    assert len(spans) == 24
+    for started, _ in spans:
+        # Requests a server could still count in its window when this one arrived.
+        overlapping = [s for s, e in spans if s < started and e > started - throttle.period]
+        assert len(overlapping) < throttle.limit
+
+
+def test_fractional_rates_space_single_requests():
+    throttle = Throttle(0.5)
+    assert (throttle.limit, throttle.period) == (1, 2.0)
+
+
+@pytest.mark.parametrize("rate", [0, -1, float("inf"), float("nan"), "3"])
+def test_rate_must_be_positive_and_finite(rate):
+    with pytest.raises(ValueError, match="positive number"):
+        Throttle(rate)
+
+
+def test_same_budget_is_shared_across_hooks_of_a_process():
+    assert shared_throttle(("acct", "all"), 3) is shared_throttle(("acct", "all"), 3.0)
+    assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("acct", "all"), 1)
+    assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("other", "all"), 3)
