@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The oldest Airflow this provider supports (pyproject's lower bound), tested in its own venv.
-OLDEST_AIRFLOW := 3.2.0
+OLDEST_AIRFLOW := 3.3.0
 OLDEST_VENV := .venv-oldest
 
 .PHONY: demo test lint typecheck unit test-oldest clean

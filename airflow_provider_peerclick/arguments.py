@@ -15,6 +15,7 @@ GROUP_BY = ("campaign", "offer", "traffic-source", "country", "day", "hour-of-da
 ADDITIVE_COLUMNS = ("visits", "clicks", "conversions", "revenue", "cost", "profit")
 RATIO_COLUMNS = ("cr", "epc", "cpv", "cpc", "ctr", "roi")
 COLUMNS = ADDITIVE_COLUMNS + RATIO_COLUMNS
+ENTITY_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED")
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 1_000
 
@@ -141,6 +142,28 @@ def _filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
             raise _fail(f"filters[{name!r}]", value, "a non-empty ID or code")
         checked.append((name, str(value).strip()))
     return tuple(checked)
+
+
+def group_by_name(value: Any) -> str:
+    return _choice(value, "group_by", GROUP_BY)
+
+
+def column_names(value: Iterable[str] | None) -> tuple[str, ...]:
+    return _columns(value)
+
+
+def report_filters(value: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    return _filters(value)
+
+
+def entity_status(value: Any, name: str = "status") -> str:
+    return _choice(value, name, ENTITY_STATUSES)
+
+
+def positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(name, value, "a positive integer")
+    return value
 
 
 def page_size(value: Any) -> int:

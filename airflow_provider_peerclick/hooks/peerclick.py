@@ -61,6 +61,8 @@ class PeerClickHook(BaseHook):
         connection's ``requests_per_second`` extra, else 1 (one pool slot's worth).
     :param report_requests_per_second: the budget for ``/report``; defaults to the connection's
         ``report_requests_per_second`` extra, else 1 (PeerClick's limit).
+    :param pool_slots: the pool slots the calling task holds; without ``requests_per_second`` the
+        budget for all requests is this many times the connection's per-slot rate.
     """
 
     conn_name_attr = "peerclick_conn_id"
@@ -74,6 +76,7 @@ class PeerClickHook(BaseHook):
         *,
         requests_per_second: float | None = None,
         report_requests_per_second: float | None = None,
+        pool_slots: int = 1,
     ) -> None:
         super().__init__()
         self.peerclick_conn_id = peerclick_conn_id
@@ -85,7 +88,12 @@ class PeerClickHook(BaseHook):
                 isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0
             ):
                 raise PeerClickInvalidArgumentError(f"{name}: got {rate!r}; allowed: a positive number")
+        if isinstance(pool_slots, bool) or not isinstance(pool_slots, int) or pool_slots < 1:
+            raise PeerClickInvalidArgumentError(
+                f"pool_slots: got {pool_slots!r}; allowed: a positive integer"
+            )
         self._rates = (requests_per_second, report_requests_per_second)
+        self._pool_slots = pool_slots
         self._settings: PeerClickSettings | None = None
         self._session: requests.Session | None = None
 
@@ -231,7 +239,8 @@ class PeerClickHook(BaseHook):
     def _throttles(self, path: str) -> list[Throttle]:
         settings = self.settings
         rate, report_rate = self._rates
-        account = shared_throttle((settings.account, "all"), rate or settings.requests_per_second)
+        account_rate = rate or settings.requests_per_second * self._pool_slots
+        account = shared_throttle((settings.account, "all"), account_rate)
         if path != REPORT_PATH and not path.startswith(REPORT_PATH + "/"):
             return [account]
         report_rate = report_rate or settings.report_requests_per_second

@@ -1,0 +1,41 @@
+"""What sensors and their triggers poll for, as plain functions of a hook, so both decide alike.
+
+Each returns an ``Observation``: whether the wait is over, the state to compare with the next poll, and
+the value the sensor returns. States and values are JSON, because triggers carry them across processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from airflow_provider_peerclick import entities
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+
+# "stable": rows are there and the same as at the previous poll; "changed": anything differs from it.
+ReportWait = Literal["stable", "changed"]
+
+
+@dataclass(frozen=True)
+class Observation:
+    done: bool
+    state: Any
+    value: Any
+
+
+def observe_report(
+    hook: PeerClickHook, query: dict[str, Any], previous: Any, until: ReportWait
+) -> Observation:
+    summary = hook.get_report_summary(**query)
+    state = {"total_rows": summary.total_rows, "totals": summary.totals}
+    stable = summary.total_rows > 0 and state == previous
+    done = stable if until == "stable" else state != previous
+    return Observation(done=done, state=state, value=state)
+
+
+def observe_entity(
+    hook: PeerClickHook, kind: str, *, entity_id: Any, name: str | None, status: str | None
+) -> Observation:
+    entity = entities.find(hook, entities.KINDS[kind], entity_id=entity_id, name=name)
+    done = entity is not None and (status is None or entity.get("status") == status)
+    return Observation(done=done, state=entity, value=entity)

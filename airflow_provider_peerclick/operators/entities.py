@@ -1,0 +1,185 @@
+"""List, get, create and update campaigns and offers: one base per action, parametrised by the entity kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_peerclick import arguments, entities
+from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
+from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.pools import API_POOL
+from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
+    """Base of the campaign and offer operators; runs in the ``peerclick_api`` pool by default."""
+
+    kind: ClassVar[EntityKind]
+    template_fields: tuple[str, ...] = ("peerclick_conn_id",)
+
+    def __init__(self, *, peerclick_conn_id: str = PeerClickHook.default_conn_name, **kwargs: Any) -> None:
+        kwargs.setdefault("pool", API_POOL)
+        super().__init__(**kwargs)
+        self.peerclick_conn_id = peerclick_conn_id
+
+
+class PeerClickListEntitiesOperator(PeerClickEntityOperator):
+    """Return every entity of the kind as a list of dicts, optionally only those in ``statuses``."""
+
+    template_fields = ("statuses", "peerclick_conn_id")
+
+    def __init__(self, *, statuses: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_now(statuses, lambda given: [arguments.entity_status(s, "statuses") for s in given])
+        self.statuses = statuses
+
+    def execute(self, context: Context) -> list[Entity]:
+        found = self.kind.list_all(self.hook)
+        if self.statuses:
+            found = [entity for entity in found if entity.get("status") in self.statuses]
+        self.log.info("Found %d %ss", len(found), self.kind.name)
+        return found
+
+
+class PeerClickGetEntityOperator(PeerClickEntityOperator):
+    """Return one entity by ID."""
+
+    template_fields = ("entity_id", "peerclick_conn_id")
+
+    def __init__(self, *, entity_id: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        self.entity_id = entity_id
+
+    def execute(self, context: Context) -> Entity:
+        return self.kind.get(self.hook, arguments.positive_id(self.entity_id, self.kind.id_argument))
+
+
+class PeerClickCreateEntityOperator(PeerClickEntityOperator):
+    """
+    Create an entity from ``body`` and return it (with its new ``id``).
+
+    :param reuse_existing_by_name: first look for a live (not archived) entity named ``body["name"]`` and
+        return it instead of creating a second one, so an Airflow retry after a lost answer is safe.
+    """
+
+    template_fields = ("body", "peerclick_conn_id")
+
+    def __init__(
+        self, *, body: Mapping[str, Any], reuse_existing_by_name: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.body = body
+        self.reuse_existing_by_name = reuse_existing_by_name
+        check_now(body, self._checked_body)
+
+    def _checked_body(self, body: Any) -> dict[str, Any]:
+        checked = arguments.entity_body(body)
+        if self.reuse_existing_by_name and not isinstance(checked.get("name"), str):
+            raise PeerClickInvalidArgumentError(
+                f"body: got {body!r}; allowed: a mapping with a 'name' (reuse_existing_by_name finds by it)"
+            )
+        return checked
+
+    def execute(self, context: Context) -> Entity:
+        body = self._checked_body(self.body)
+        if self.reuse_existing_by_name:
+            existing = entities.find(self.hook, self.kind, name=body["name"])
+            if existing is not None:
+                self.log.info("Reusing %s %s named %r", self.kind.name, existing.get("id"), body["name"])
+                return existing
+        created = self.kind.create(self.hook, body)
+        self.log.info("Created %s %s", self.kind.name, created.get("id"))
+        return created
+
+
+class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
+    """
+    Merge ``body`` into an entity and return the updated entity: e.g. ``{"status": "PAUSED"}``,
+    ``{"url": ...}`` or ``{"payout": {"value": 2.5}}`` (nested objects merge key by key).
+
+    The entity is read first; when nothing would change, nothing is sent.
+    """
+
+    template_fields = ("entity_id", "body", "peerclick_conn_id")
+
+    def __init__(self, *, entity_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_now(body, _changes)
+        self.entity_id = entity_id
+        self.body = body
+
+    def execute(self, context: Context) -> Entity:
+        entity_id = arguments.positive_id(self.entity_id, self.kind.id_argument)
+        changes = _changes(self.body)
+        current = self.kind.get(self.hook, entity_id)
+        wanted = entities.merged(current, changes)
+        if wanted == current:
+            self.log.info("%s %d already has these values; nothing sent", self.kind.name, entity_id)
+            return current
+        updated = self.kind.update(self.hook, entity_id, wanted)
+        if updated.get("id") not in (None, entity_id):
+            raise PeerClickError(
+                f"PeerClick answered the update of {self.kind.name} {entity_id} with another ID"
+            )
+        self.log.info("Updated %s %d: %s", self.kind.name, entity_id, sorted(changes))
+        return updated
+
+
+def _changes(body: Any) -> dict[str, Any]:
+    changes = arguments.entity_body(body)
+    if "status" in changes:
+        arguments.entity_status(changes["status"], "body['status']")
+    return changes
+
+
+class PeerClickListCampaignsOperator(PeerClickListEntitiesOperator):
+    kind = CAMPAIGN
+
+
+class PeerClickListOffersOperator(PeerClickListEntitiesOperator):
+    kind = OFFER
+
+
+class PeerClickGetCampaignOperator(PeerClickGetEntityOperator):
+    kind = CAMPAIGN
+
+    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
+        super().__init__(entity_id=campaign_id, **kwargs)
+
+
+class PeerClickGetOfferOperator(PeerClickGetEntityOperator):
+    kind = OFFER
+
+    def __init__(self, *, offer_id: int | str, **kwargs: Any) -> None:
+        super().__init__(entity_id=offer_id, **kwargs)
+
+
+class PeerClickCreateCampaignOperator(PeerClickCreateEntityOperator):
+    kind = CAMPAIGN
+
+
+class PeerClickCreateOfferOperator(PeerClickCreateEntityOperator):
+    kind = OFFER
+
+
+class PeerClickUpdateCampaignOperator(PeerClickUpdateEntityOperator):
+    kind = CAMPAIGN
+
+    def __init__(self, *, campaign_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(entity_id=campaign_id, body=body, **kwargs)
+
+
+class PeerClickUpdateOfferOperator(PeerClickUpdateEntityOperator):
+    kind = OFFER
+
+    def __init__(self, *, offer_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(entity_id=offer_id, body=body, **kwargs)

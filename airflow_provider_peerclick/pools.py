@@ -1,0 +1,139 @@
+"""The Airflow pools that keep PeerClick tasks under the account's rate limits, and ``peerclick-pools``.
+
+Every task throttles itself to one request per second per pool slot it holds, so the pools' sizes are the
+rate budget: ``peerclick_reports`` (1 slot, PeerClick's 1 report request/s) plus ``peerclick_api``
+(2 slots) make PeerClick's 3 requests/s per account. ``include_deferred`` keeps a deferred sensor's slot
+taken while its trigger polls, so triggers are inside that arithmetic too.
+
+Airflow never schedules a task whose pool does not exist and says so only in the scheduler's log, so
+``peerclick-pools check`` exists to make a missing or mis-sized pool a loud failure (e.g. in a deployment
+pipeline or a readiness probe).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPORTS_POOL = "peerclick_reports"
+API_POOL = "peerclick_api"
+POOLS_FILE = Path(__file__).with_name("pools.json")
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    name: str
+    slots: int
+    description: str
+    include_deferred: bool = True
+
+
+def pool_specs() -> list[PoolSpec]:
+    """The pools of ``pools.json`` (the format ``airflow pools import`` reads)."""
+    document = json.loads(POOLS_FILE.read_text(encoding="utf-8"))
+    return [PoolSpec(name=name, **fields) for name, fields in document.items()]
+
+
+def pool_problems(specs: Sequence[PoolSpec], existing: dict[str, tuple[int, bool]]) -> list[str]:
+    """What is wrong with the pools Airflow has (``name -> (slots, include_deferred)``), one line each."""
+    problems = []
+    for spec in specs:
+        if spec.name not in existing:
+            problems.append(
+                f"pool {spec.name!r} is missing: Airflow will never schedule the tasks that use it "
+                "(run `peerclick-pools create`)"
+            )
+            continue
+        slots, include_deferred = existing[spec.name]
+        if slots != spec.slots:
+            size = (
+                "undersized" if slots < spec.slots else "oversized, so PeerClick's rate limit can be exceeded"
+            )
+            problems.append(f"pool {spec.name!r} has {_slots(slots)}, expected {spec.slots} ({size})")
+        if include_deferred != spec.include_deferred:
+            problems.append(
+                f"pool {spec.name!r} has include_deferred={include_deferred}: deferred sensors would poll "
+                "from the triggerer outside the pool's budget"
+            )
+    return problems
+
+
+def _existing_pools() -> dict[str, tuple[int, bool]]:
+    # Imported here: this needs the metadata database, which only the CLI side of Airflow can reach.
+    from airflow.models.pool import Pool
+
+    return {str(pool.pool): (pool.slots, bool(pool.include_deferred)) for pool in Pool.get_pools()}
+
+
+def create_pools(specs: Sequence[PoolSpec]) -> list[str]:
+    """Create or resize the pools; returns what was done, one line per pool. Idempotent."""
+    from airflow.models.pool import Pool
+
+    existing = _existing_pools()
+    done = []
+    for spec in specs:
+        before = existing.get(spec.name)
+        wanted = (spec.slots, spec.include_deferred)
+        if before == wanted:
+            done.append(
+                f"unchanged {spec.name}: {_slots(spec.slots)}, include_deferred={spec.include_deferred}"
+            )
+            continue
+        Pool.create_or_update_pool(
+            name=spec.name,
+            slots=spec.slots,
+            description=spec.description,
+            include_deferred=spec.include_deferred,
+        )
+        if before is None:
+            done.append(
+                f"created {spec.name}: {_slots(spec.slots)}, include_deferred={spec.include_deferred}"
+            )
+        else:
+            done.append(
+                f"updated {spec.name}: slots {before[0]} -> {spec.slots}, "
+                f"include_deferred {before[1]} -> {spec.include_deferred}"
+            )
+    return done
+
+
+def _slots(count: int) -> str:
+    return f"{count} slot" if count == 1 else f"{count} slots"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="peerclick-pools",
+        description="Create or check the Airflow pools that keep PeerClick tasks under its rate limits. "
+        "Run where the `airflow` CLI works (it needs the metadata database).",
+    )
+    parser.add_argument(
+        "command",
+        choices=("create", "check", "show"),
+        help="create: create or resize the pools (idempotent); check: exit 1 if a pool is missing "
+        "or mis-sized; show: print the pools as `airflow pools import` reads them",
+    )
+    args = parser.parse_args(argv)
+    specs = pool_specs()
+    if args.command == "show":
+        print(POOLS_FILE.read_text(encoding="utf-8"), end="")
+        return 0
+    if args.command == "create":
+        for line in create_pools(specs):
+            print(line)
+        return 0
+    problems = pool_problems(specs, _existing_pools())
+    for problem in problems:
+        print(f"peerclick-pools: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print("PeerClick pools OK: " + ", ".join(f"{spec.name} ({_slots(spec.slots)})" for spec in specs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The shape PeerClick sensors share: poke with the hook, or defer to a trigger that polls the same way."""
+
+from __future__ import annotations
+
+import time
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
+from airflow.sdk.exceptions import AirflowSensorTimeout
+
+from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.observations import Observation
+from airflow_provider_peerclick.tasks import PeerClickTaskMixin
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
+
+# Each poll costs at least one request from a budget of one per second per slot, shared with the
+# trigger's neighbours in the triggerer; polling faster would only starve other tasks.
+MIN_POKE_INTERVAL = 5.0
+
+
+class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
+    """
+    Base of the PeerClick sensors.
+
+    :param deferrable: wait in the triggerer instead of holding a worker slot. Default: Airflow's
+        ``[operators] default_deferrable``. The pool slot stays taken either way (``include_deferred``).
+    """
+
+    default_pool: ClassVar[str]
+    default_poke_interval: ClassVar[float] = 60.0
+
+    def __init__(
+        self,
+        *,
+        peerclick_conn_id: str = PeerClickHook.default_conn_name,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("pool", self.default_pool)
+        kwargs.setdefault("poke_interval", self.default_poke_interval)
+        super().__init__(**kwargs)
+        if self.poke_interval < MIN_POKE_INTERVAL:
+            raise PeerClickInvalidArgumentError(
+                f"poke_interval: got {self.poke_interval!r}; allowed: at least {MIN_POKE_INTERVAL} seconds "
+                "(every poll spends the account's rate budget)"
+            )
+        self.peerclick_conn_id = peerclick_conn_id
+        self.deferrable = deferrable
+        self._previous: Any = None
+
+    @abstractmethod
+    def observe(self, context: Context, previous: Any) -> Observation:
+        """One poll."""
+
+    @abstractmethod
+    def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickPollingTrigger:
+        """The trigger that goes on polling from the triggerer."""
+
+    def accepts(self, seen: Observation) -> bool:
+        """Whether the wait is over; sensors with a user condition decide here."""
+        return seen.done
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        seen = self.observe(context, self._previous)
+        self._previous = seen.state
+        return PokeReturnValue(is_done=self.accepts(seen), xcom_value=seen.value)
+
+    def execute(self, context: Context) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        end_time = time.time() + self.timeout
+        first = self.poke(context)
+        if first.is_done:
+            return first.xcom_value
+        self._defer(context, end_time)
+        return None
+
+    def _defer(self, context: Context, end_time: float) -> None:
+        self.defer(
+            trigger=self.make_trigger(context, self._previous, end_time), method_name="execute_complete"
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        status = event.get("status")
+        if status == "error":
+            raise PeerClickError(f"Polling PeerClick from the triggerer failed: {event.get('message')}")
+        if status == "timeout":
+            raise AirflowSensorTimeout(f"{self.task_id}: not done within timeout={self.timeout}s")
+        if status != "done":
+            raise PeerClickError(f"The trigger sent an event this sensor does not know: {event!r}")
+        seen = Observation(done=True, state=event.get("state"), value=event.get("value"))
+        if self.accepts(seen):
+            return seen.value
+        self._previous = seen.state
+        self._defer(context, float(event["end_time"]))
+        return None

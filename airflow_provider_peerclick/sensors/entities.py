@@ -1,0 +1,83 @@
+"""PeerClickCampaignSensor and PeerClickOfferSensor: wait for an entity to exist or reach a status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_peerclick import arguments
+from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, EntityKind
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.observations import Observation, observe_entity
+from airflow_provider_peerclick.pools import API_POOL
+from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
+from airflow_provider_peerclick.tasks import check_now
+from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class PeerClickEntitySensor(PeerClickPollingSensor):
+    """
+    Wait until an entity, given by ID or by name (exactly one), exists, and has ``status`` if given
+    (ACTIVE, PAUSED or ARCHIVED). Returns the entity. Runs in the ``peerclick_api`` pool by default.
+    """
+
+    kind: ClassVar[EntityKind]
+    template_fields = ("entity_id", "name", "status", "peerclick_conn_id")
+    default_pool = API_POOL
+    default_poke_interval = 30.0
+
+    def __init__(
+        self,
+        *,
+        entity_id: int | str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (entity_id is None) == (name is None):
+            raise PeerClickInvalidArgumentError(
+                f"{self.kind.id_argument}, name: got {entity_id!r} and {name!r}; allowed: exactly one of them"
+            )
+        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_now(status, arguments.entity_status)
+        self.entity_id = entity_id
+        self.name = name
+        self.status = status
+
+    def _target(self) -> dict[str, Any]:
+        entity_id = self.entity_id
+        if entity_id is not None:
+            entity_id = arguments.positive_id(entity_id, self.kind.id_argument)
+        status = arguments.entity_status(self.status) if self.status is not None else None
+        return {"entity_id": entity_id, "name": self.name, "status": status}
+
+    def observe(self, context: Context, previous: Any) -> Observation:
+        return observe_entity(self.hook, self.kind.name, **self._target())
+
+    def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickEntityTrigger:
+        return PeerClickEntityTrigger(
+            kind=self.kind.name,
+            **self._target(),
+            peerclick_conn_id=self.peerclick_conn_id,
+            pool_slots=self.pool_slots,
+            poll_interval=self.poke_interval,
+            end_time=end_time,
+            previous=previous,
+        )
+
+
+class PeerClickCampaignSensor(PeerClickEntitySensor):
+    kind = CAMPAIGN
+
+    def __init__(self, *, campaign_id: int | str | None = None, **kwargs: Any) -> None:
+        super().__init__(entity_id=campaign_id, **kwargs)
+
+
+class PeerClickOfferSensor(PeerClickEntitySensor):
+    kind = OFFER
+
+    def __init__(self, *, offer_id: int | str | None = None, **kwargs: Any) -> None:
+        super().__init__(entity_id=offer_id, **kwargs)

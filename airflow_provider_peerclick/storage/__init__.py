@@ -1,0 +1,28 @@
+"""Landing PeerClick reports in object storage: row formats, staged partitions, manifests."""
+
+from __future__ import annotations
+
+from airflow_provider_peerclick.storage.destination import asset_uri, resolve_destination
+from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError, PeerClickStorageError
+from airflow_provider_peerclick.storage.landing import (
+    LandedPartition,
+    land_report,
+    partition_key,
+    partition_path,
+)
+from airflow_provider_peerclick.storage.row_formats import ROW_FORMATS, require_row_format
+from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME
+
+__all__ = [
+    "MANIFEST_NAME",
+    "ROW_FORMATS",
+    "LandedPartition",
+    "PeerClickReconciliationError",
+    "PeerClickStorageError",
+    "asset_uri",
+    "land_report",
+    "partition_key",
+    "partition_path",
+    "require_row_format",
+    "resolve_destination",
+]

@@ -1,0 +1,93 @@
+"""Turn a destination argument into an ObjectStoragePath, and refuse unusable ones before any request."""
+
+from __future__ import annotations
+
+import os
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+
+LOCAL_PROTOCOLS = ("", "file", "local")
+_EXAMPLES = "e.g. 'file:///data/peerclick' or 's3://bucket/peerclick'"
+
+
+def _fail(destination: Any, reason: str) -> PeerClickInvalidArgumentError:
+    return PeerClickInvalidArgumentError(f"destination: got {str(destination)!r}; {reason}")
+
+
+def asset_uri(destination: Any, group_by: str) -> str | None:
+    """
+    The Asset URI a landing writes to: the destination base plus the group-by folder.
+
+    Worked out from the text alone (no filesystem, no connection lookup), because it runs when the DAG file
+    is parsed. None when the destination is not known yet (a Jinja template) or is not a usable URL.
+    """
+    if "{" in group_by:
+        return None
+    if isinstance(destination, ObjectStoragePath):
+        protocol, path = destination.protocol or "file", destination.path
+    elif isinstance(destination, str):
+        parts = urlsplit(destination.strip())
+        protocol = parts.scheme or "file"
+        # The netloc's user part names an Airflow connection, which is no part of the data's identity.
+        host = parts.netloc.rpartition("@")[2]
+        path = f"{host}{parts.path}" if protocol not in LOCAL_PROTOCOLS else parts.path
+    else:
+        return None
+    if "{" in path:
+        return None
+    if protocol == "local":
+        protocol = "file"
+    if protocol == "file" and not PurePosixPath(path).is_absolute():
+        return None
+    path = path.rstrip("/")
+    return f"{protocol}://{path}/{group_by}" if path else None
+
+
+def resolve_destination(destination: Any, conn_id: str | None = None) -> ObjectStoragePath:
+    """
+    An ObjectStoragePath for ``destination``, checked as far as can be without writing to it.
+
+    Local paths must be absolute (a worker's working directory is arbitrary) and their nearest existing
+    folder writable. Remote stores need a filesystem for their scheme: Airflow gets those from providers
+    (``s3`` from apache-airflow-providers-amazon, ``gs`` from apache-airflow-providers-google, ...).
+    """
+    if isinstance(destination, ObjectStoragePath):
+        path = destination if conn_id is None else ObjectStoragePath(str(destination), conn_id=conn_id)
+    elif isinstance(destination, str) and destination.strip():
+        try:
+            path = ObjectStoragePath(destination.strip(), conn_id=conn_id)
+        except ValueError as exc:
+            raise _fail(
+                destination, f"{exc}; allowed: a local folder or object store URL, {_EXAMPLES}"
+            ) from None
+    else:
+        raise _fail(destination, f"allowed: a local folder or object store URL, {_EXAMPLES}")
+    protocol = path.protocol or ""
+    if protocol in LOCAL_PROTOCOLS:
+        _check_local(destination, path.path)
+    try:
+        path.fs  # noqa: B018 - looking the filesystem up is the check
+    except (ValueError, ImportError) as exc:
+        raise _fail(
+            destination,
+            f"no filesystem for scheme {protocol!r} ({exc}); install the Airflow provider that brings it, "
+            "e.g. apache-airflow-providers-amazon[s3fs] for s3://",
+        ) from None
+    return path
+
+
+def _check_local(destination: Any, path: str) -> None:
+    if not os.path.isabs(path):
+        raise _fail(destination, f"a local destination must be an absolute path, {_EXAMPLES}")
+    probe = path
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise _fail(destination, f"{probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise _fail(destination, f"folder {probe} is not writable by this worker (uid {os.getuid()})")

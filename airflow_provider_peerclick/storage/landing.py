@@ -1,0 +1,114 @@
+"""Land one report in storage: stream its pages into a staged partition, reconcile, then commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pendulum
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.storage.columns import column_order
+from airflow_provider_peerclick.storage.manifest import build_manifest
+from airflow_provider_peerclick.storage.reconcile import Reconciler
+from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
+from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME, StagedPartition
+
+
+@dataclass(frozen=True)
+class LandedPartition:
+    """What a landing committed; ``to_xcom()`` is small enough for XCom whatever the row count."""
+
+    path: str
+    manifest: str
+    format: str
+    row_count: int
+    totals: dict[str, Any]
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_xcom(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "manifest": self.manifest,
+            "format": self.format,
+            "row_count": self.row_count,
+            "totals": self.totals,
+            "files": self.files,
+        }
+
+
+def partition_key(query: ReportQuery) -> str:
+    """
+    ``date=YYYY-MM-DD`` of the start in the report's time zone.
+
+    A start that is not midnight (an hourly schedule) adds ``/hour=HH``, so runs for different hours of
+    one day land side by side instead of replacing each other.
+    """
+    key = f"date={query.start.to_date_string()}"
+    return key if query.start.hour == 0 else f"{key}/hour={query.start.hour:02d}"
+
+
+def partition_path(base: ObjectStoragePath, query: ReportQuery) -> ObjectStoragePath:
+    return base / query.group_by / partition_key(query)
+
+
+def land_report(
+    pages: Iterable[ReportPage],
+    *,
+    base: ObjectStoragePath,
+    query: ReportQuery,
+    row_format: str = "jsonl",
+) -> LandedPartition:
+    """
+    Write ``pages`` (the report ``query`` describes) to ``{base}/{group_by}/date={ds}/part-0000.{ext}``.
+
+    Rows go straight from each page to the file, so memory holds one page. The partition is replaced only
+    once every row is written and the rows reconcile with the report's row count and totals; otherwise the
+    error propagates and the previous partition, if any, stays as it was.
+    """
+    row_format = require_row_format(row_format)
+    directory = partition_path(base, query)
+    name = f"part-0000.{row_format}"
+    reconciler = Reconciler(query.columns)
+    fetched_at = pendulum.now("UTC")
+    with StagedPartition(directory) as staged:
+        with staged.open_part(name) as sink:
+            writer: RowWriter | None = None
+            columns: tuple[str, ...] = ()
+            for page in pages:
+                reconciler.add_page(page)
+                if writer is None and page.rows:
+                    columns = column_order(query.group_by, query.columns, page.rows[0])
+                    writer = open_row_writer(row_format, sink, columns)
+                if writer is not None:
+                    writer.write_rows(page.rows)
+            if writer is None:
+                columns = column_order(query.group_by, query.columns, None)
+                writer = open_row_writer(row_format, sink, columns)
+            writer.finish()
+        reconciler.check()
+        assert reconciler.totals is not None  # check() raised otherwise
+        files = [{"name": name, "rows": reconciler.rows, "bytes": sink.bytes_written, "sha256": sink.sha256}]
+        staged.commit(
+            build_manifest(
+                query=query,
+                partition=partition_key(query),
+                row_format=row_format,
+                columns=columns,
+                row_count=reconciler.rows,
+                totals=reconciler.totals,
+                files=files,
+                fetched_at=fetched_at,
+            )
+        )
+    return LandedPartition(
+        path=str(directory),
+        manifest=str(directory / MANIFEST_NAME),
+        format=row_format,
+        row_count=reconciler.rows,
+        totals=reconciler.totals,
+        files=files,
+    )

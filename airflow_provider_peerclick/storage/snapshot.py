@@ -1,0 +1,47 @@
+"""Land a snapshot of PeerClick entities (campaigns, offers) as one JSON Lines file per day."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pendulum
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_peerclick import __version__
+from airflow_provider_peerclick.storage.landing import LandedPartition
+from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME, StagedPartition
+
+
+def land_snapshot(
+    entities: Iterable[Mapping[str, Any]], *, base: ObjectStoragePath, kind: str, ds: str
+) -> LandedPartition:
+    """Write ``{base}/{kind}/date={ds}/part-0000.jsonl`` sorted by id, replacing that day's snapshot."""
+    directory = base / kind / f"date={ds}"
+    name = "part-0000.jsonl"
+    ordered = sorted(entities, key=lambda entity: entity.get("id", 0))
+    with StagedPartition(directory) as staged:
+        with staged.open_part(name) as sink:
+            for entity in ordered:
+                sink.write((json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n").encode())
+        files = [{"name": name, "rows": len(ordered), "bytes": sink.bytes_written, "sha256": sink.sha256}]
+        manifest = {
+            "provider": "airflow-provider-peerclick",
+            "provider_version": __version__,
+            "fetched_at": pendulum.now("UTC").isoformat(),
+            "snapshot": kind,
+            "partition": f"date={ds}",
+            "format": "jsonl",
+            "row_count": len(ordered),
+            "files": files,
+        }
+        staged.commit((json.dumps(manifest, indent=2) + "\n").encode())
+    return LandedPartition(
+        path=str(directory),
+        manifest=str(directory / MANIFEST_NAME),
+        format="jsonl",
+        row_count=len(ordered),
+        totals={},
+        files=files,
+    )

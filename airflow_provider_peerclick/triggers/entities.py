@@ -1,0 +1,38 @@
+"""PeerClickEntityTrigger: waits in the triggerer for a campaign or offer to exist or reach a status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.observations import Observation, observe_entity
+from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
+
+
+class PeerClickEntityTrigger(PeerClickPollingTrigger):
+    """
+    :param kind: "campaign" or "offer".
+    :param entity_id: the entity's ID, or None to find it by ``name``.
+    :param status: the status to wait for; None waits only for the entity to exist.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        entity_id: int | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.entity_id = entity_id
+        self.name = name
+        self.status = status
+
+    def specific_kwargs(self) -> dict[str, Any]:
+        return {"kind": self.kind, "entity_id": self.entity_id, "name": self.name, "status": self.status}
+
+    def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        return observe_entity(hook, self.kind, entity_id=self.entity_id, name=self.name, status=self.status)

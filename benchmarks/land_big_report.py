@@ -1,0 +1,90 @@
+"""Land one day of a big report (grouped by campaign) through PeerClickReportToStorageOperator.
+
+Starts its own emulator with many campaigns, runs the operator's ``execute()`` for 2026-11-24 and prints the
+rows landed, the time taken, this process's peak RSS before and after (``ru_maxrss``), the resident size
+sampled every second while pages stream in (flat if memory holds one page, not the report), and the
+emulator's count of refused requests (must be 0: the hook keeps to 1 report request per second).
+
+    .venv/bin/python benchmarks/land_big_report.py [--campaigns 100000] [--format jsonl] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pendulum
+
+# The emulator runs as a subprocess, so its memory is not counted as ours.
+from airflow_provider_peerclick.emulator.process import EmulatorProcess
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kibibytes on Linux
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class RssSampler(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            self.samples.append(round(current_rss_mib(), 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--campaigns", type=int, default=100_000)
+    parser.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet"))
+    parser.add_argument("--out", help="destination folder (default: a temporary one, removed afterwards)")
+    options = parser.parse_args()
+
+    emulator = EmulatorProcess("--campaigns", str(options.campaigns))
+    os.environ.update(emulator.connection_env())
+    from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(options.out or scratch).resolve()
+        day = pendulum.datetime(2026, 11, 24, tz="UTC")
+        operator = PeerClickReportToStorageOperator(
+            task_id="land_big_report", destination=f"file://{out}", group_by="campaign", format=options.format
+        )
+        context = {"data_interval_start": day, "data_interval_end": day.add(days=1)}
+        before = peak_rss_mib()
+        sampler = RssSampler()
+        sampler.start()
+        began = time.monotonic()
+        try:
+            result = operator.execute(context)  # type: ignore[arg-type]
+        finally:
+            seconds = time.monotonic() - began
+            sampler.stop.set()
+            stats = emulator.stats()
+            emulator.stop()
+        after = peak_rss_mib()
+        size = sum(entry["bytes"] for entry in result["files"])
+
+    print(f"campaigns in emulator : {options.campaigns}")
+    print(f"rows landed           : {result['row_count']} ({options.format}, {size / 2**20:.1f} MiB)")
+    print(f"seconds               : {seconds:.1f}")
+    print(f"report requests       : {stats['buckets']['reports']['requests']}")
+    print(f"refused by emulator   : {stats['refused']}")
+    print(f"peak RSS before       : {before:.1f} MiB")
+    print(f"peak RSS after        : {after:.1f} MiB (+{after - before:.1f})")
+    print(f"RSS each second (MiB) : {sampler.samples}")
+
+
+if __name__ == "__main__":
+    main()

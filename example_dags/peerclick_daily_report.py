@@ -1,0 +1,47 @@
+"""
+Land yesterday's PeerClick reports every day: one partition per group-by, reconciled, replaced on rerun.
+
+The schedule is a CronDataIntervalTimetable in the account's time zone, so each run's data interval is
+one account day (``@daily`` alone gives zero-length intervals in Airflow 3). Backfills work as usual
+(``airflow backfill create --dag-id peerclick_daily_report --from-date ... --to-date ...``): every day is
+its own partition, and a rerun replaces it.
+
+Tasks run in the ``peerclick_reports`` pool (create it with ``peerclick-pools create``): one report
+request per second for the whole deployment, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from _settings import ACCOUNT_TZ, GROUP_BYS, LANDING_URL, SETTLE_SECONDS
+from airflow.sdk import DAG, CronDataIntervalTimetable
+
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+
+with DAG(
+    dag_id="peerclick_daily_report",
+    schedule=CronDataIntervalTimetable("@daily", timezone=ACCOUNT_TZ),
+    start_date=pendulum.datetime(2026, 11, 1, tz=ACCOUNT_TZ),
+    catchup=False,
+    max_active_runs=3,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=5)},
+    tags=["peerclick", "example"],
+    doc_md=__doc__,
+) as dag:
+    # Late clicks and conversions keep arriving for a while; land only once yesterday has settled.
+    settled = PeerClickReportSensor(
+        task_id="wait_until_settled",
+        group_by="day",
+        tz=ACCOUNT_TZ,
+        poke_interval=SETTLE_SECONDS,
+        timeout=6 * 3600,
+        deferrable=True,
+    )
+    for group_by in GROUP_BYS:
+        settled >> PeerClickReportToStorageOperator(
+            task_id=f"land_{group_by.replace('-', '_')}",
+            destination=LANDING_URL,
+            group_by=group_by,
+            tz=ACCOUNT_TZ,
+        )

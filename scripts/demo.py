@@ -1,0 +1,135 @@
+"""
+`make demo`: the nightly job end to end on real Airflow, against a local PeerClick emulator.
+
+Starts the emulator on a free port, prepares a project-local AIRFLOW_HOME (DB, pools, a connection from
+an env var), runs `airflow dags test peerclick_daily_report` for yesterday and the two days before (a
+short backfill), snapshots campaigns and offers, loads the landed files into SQLite, then prints what
+landed, whether it reconciles, and the emulator's stats. Exits non-zero if PeerClick refused anything.
+Safe to run again: every day's partition is replaced, never duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pendulum
+
+from airflow_provider_peerclick.emulator.process import EmulatorProcess
+from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.storage import PeerClickReconciliationError
+from airflow_provider_peerclick.storage.reconcile import Reconciler
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRFLOW_HOME = ROOT / "airflow_home"
+LANDING = ROOT / "data" / "peerclick"
+BIN = Path(sys.executable).parent
+LOG = AIRFLOW_HOME / "demo.log"
+DAYS = 3
+
+
+def step(text: str) -> None:
+    print(f"\n==> {text}", flush=True)
+
+
+def run(*command: str, env: dict[str, str]) -> None:
+    """Run a command with its output in the demo log; show the log's tail if it fails."""
+    with LOG.open("a") as log:
+        log.write(f"\n$ {' '.join(command)}\n")
+        log.flush()
+        done = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+    if done.returncode:
+        tail = LOG.read_text().splitlines()[-40:]
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}); end of {LOG}:\n" + "\n".join(tail))
+
+
+def airflow_env(emulator: EmulatorProcess) -> dict[str, str]:
+    return {
+        **os.environ,
+        **emulator.connection_env(),
+        "AIRFLOW_HOME": str(AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "example_dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        "PEERCLICK_LANDING_URL": LANDING.as_uri(),
+        "PEERCLICK_ACCOUNT_TZ": "UTC",
+        "PEERCLICK_SETTLE_SECONDS": "5",  # the emulator's data is settled at once; production waits longer
+    }
+
+
+def reconcile(manifest_path: Path) -> tuple[int, str]:
+    """Read the landed rows back and check them against the API's totals recorded in the manifest."""
+    manifest = json.loads(manifest_path.read_text())
+    rows = [
+        json.loads(line)
+        for entry in manifest["files"]
+        for line in (manifest_path.parent / entry["name"]).read_text().splitlines()
+    ]
+    reconciler = Reconciler(manifest["query"]["columns"])
+    reconciler.add_page(ReportPage(0, manifest["row_count"], manifest["totals"], rows))
+    try:
+        reconciler.check()
+    except PeerClickReconciliationError as mismatch:
+        return len(rows), f"MISMATCH: {mismatch}"
+    return len(rows), "reconciled with the API's totals"
+
+
+def report(started: float, stats: dict[str, object]) -> int:
+    step(f"Landed under {LANDING}")
+    for manifest_path in sorted(LANDING.glob("*/*/_manifest.json")):
+        rows, verdict = reconcile(manifest_path)
+        print(f"  {manifest_path.parent.relative_to(ROOT)}  {rows:>5} rows  {verdict}")
+    for manifest_path in sorted(LANDING.glob("snapshots/*/*/_manifest.json")):
+        count = json.loads(manifest_path.read_text())["row_count"]
+        print(f"  {manifest_path.parent.relative_to(ROOT)}  {count:>5} entities")
+    database = LANDING.parent / "peerclick.sqlite"
+    with sqlite3.connect(database) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        counts = {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables}  # noqa: S608
+    print(f"  loaded by peerclick_report_summary into {database.relative_to(ROOT)}: {counts}")
+    step("Emulator stats")
+    print(f"  requests: {stats['requests']}  refused: {stats['refused']}", end="")
+    print(f"  tokens issued: {stats['tokens_issued']}")
+    print(f"  peak requests in any second: {stats['peak_per_second']}")
+    print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Log: {LOG.relative_to(ROOT)}")
+    return 0 if stats["refused"] == 0 else 1
+
+
+def main() -> int:
+    started = time.monotonic()
+    AIRFLOW_HOME.mkdir(exist_ok=True)
+    LOG.write_text("")
+    step("Starting the PeerClick emulator")
+    with EmulatorProcess(seed=42) as emulator:
+        print(f"  {emulator.base_url}")
+        env = airflow_env(emulator)
+        step(f"Preparing Airflow in {AIRFLOW_HOME.relative_to(ROOT)} (DB, pools)")
+        run(str(BIN / "airflow"), "db", "migrate", env=env)
+        run(str(BIN / "peerclick-pools"), "create", env=env)
+        today = pendulum.today("UTC")
+        for back in range(DAYS, 0, -1):
+            day = today.subtract(days=back)
+            step(f"airflow dags test peerclick_daily_report: the report for {day.to_date_string()}")
+            # A run covers the day before its logical date's cron tick: pass the end of the day.
+            run(
+                str(BIN / "airflow"),
+                "dags",
+                "test",
+                "peerclick_daily_report",
+                day.add(days=1).isoformat(),
+                env=env,
+            )
+        step("airflow dags test peerclick_entities_snapshot")
+        run(str(BIN / "airflow"), "dags", "test", "peerclick_entities_snapshot", today.isoformat(), env=env)
+        step("airflow dags test peerclick_report_summary (reads the landed files into SQLite)")
+        run(str(BIN / "airflow"), "dags", "test", "peerclick_report_summary", env=env)
+        return report(started, emulator.stats())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

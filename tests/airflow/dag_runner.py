@@ -1,0 +1,36 @@
+"""Run one DAG file's ``dag`` with ``dag.test()`` in this process and write what happened as JSON.
+
+Used as a subprocess by the tests, so that AIRFLOW_HOME and the connection are set before Airflow is
+imported, whatever the test process imported first.
+
+    python dag_runner.py DAG_FILE LOGICAL_DATE OUTPUT_JSON
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+
+import pendulum
+
+
+def main() -> None:
+    dag_file, logical_date, output = sys.argv[1:4]
+    # The DAG's `collect` task writes its XCom inputs here.
+    os.environ["PEERCLICK_TEST_XCOM_FILE"] = output + ".xcom"
+    sys.path.insert(0, os.path.dirname(os.path.abspath(dag_file)))
+    dag = runpy.run_path(dag_file)["dag"]
+    run = dag.test(logical_date=pendulum.parse(logical_date))
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    xcom = {}
+    if os.path.exists(output + ".xcom"):
+        with open(output + ".xcom", encoding="utf-8") as file:
+            xcom = json.load(file)
+    with open(output, "w", encoding="utf-8") as file:
+        json.dump({"state": str(run.state), "tasks": states, "xcom": xcom}, file)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""PeerClickReportOperator and PeerClickReportSensor inside real Airflow (dag.test) against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_tasks_in_airflow(run_dag, emulator):
+    result = run_dag("reports_dag", emulator)
+    tasks, xcom, log = result["tasks"], result["xcom"], result["log"]
+
+    assert tasks["summary"] == "success", log[-5000:]
+    summary = xcom["summary"]
+    assert summary["total_rows"] > 0
+    assert "rows" not in summary
+    # The daily UTC interval, seen in the account's time zone.
+    assert summary["start"] == "2026-11-19T01:00:00+01:00"
+    assert summary["end"] == "2026-11-20T01:00:00+01:00"
+    assert summary["tz"] == "Europe/Berlin"
+
+    assert tasks["rows"] == "success"
+    rows = xcom["rows"]
+    assert len(rows["rows"]) == rows["total_rows"] > 0
+    assert sum(row["visits"] for row in rows["rows"]) == rows["totals"]["visits"]
+
+    assert tasks["too_many"] == "failed"
+    assert "more than max_rows=2" in log
+    assert "PeerClickReportToStorageOperator" in log
+
+    # Deferred: the first poke in the worker, the second from the trigger, run inline by dag.test().
+    assert tasks["settled"] == "success"
+    assert "running trigger in line" in log
+    assert xcom["settled"]["total_rows"] > 0
+    assert tasks["poked"] == "success"
+    assert xcom["poked"]["totals"]["visits"] > 0
+
+    stats = emulator.stats()
+    print(f"report DAG: {result['seconds']:.1f} s, emulator stats {stats}")
+    assert stats["refused"] == 0
+    assert stats["peak_per_second"]["reports"] <= 1

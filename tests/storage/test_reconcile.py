@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError
+from airflow_provider_peerclick.storage.reconcile import Reconciler
+
+from .conftest import COLUMNS, make_rows, paged, totals_of
+
+
+def reconcile(pages: list[ReportPage]) -> Reconciler:
+    reconciler = Reconciler(COLUMNS)
+    for page in pages:
+        reconciler.add_page(page)
+    reconciler.check()
+    return reconciler
+
+
+def test_rows_that_add_up_pass_and_ratio_columns_are_not_summed():
+    reconciler = reconcile(paged(make_rows(250), 100))
+    assert reconciler.rows == 250
+    assert set(reconciler.sums()) == {"visits", "clicks", "revenue", "cost"}
+
+
+def test_money_is_summed_exactly_not_with_float_drift():
+    rows = [{"campaignId": n, "visits": 1, "clicks": 0, "revenue": 0.1, "cost": 0.0} for n in range(10)]
+    reconciler = reconcile(paged(rows, 10, totals={"visits": 10, "clicks": 0, "revenue": 1.0, "cost": 0.0}))
+    assert str(reconciler.sums()["revenue"]) == "1.0"
+
+
+def test_an_integer_column_must_match_exactly():
+    rows = make_rows(20)
+    totals = {**totals_of(rows), "clicks": totals_of(rows)["clicks"] + 1}
+    with pytest.raises(
+        PeerClickReconciliationError, match=r"Column 'clicks': the 20 rows sum to 190 but .* 191"
+    ):
+        reconcile(paged(rows, 20, totals))
+
+
+def test_money_may_differ_by_per_row_rounding_but_no_more():
+    rows = make_rows(20)
+    total = totals_of(rows)["revenue"]
+    reconcile(paged(rows, 20, {**totals_of(rows), "revenue": round(total + 0.1, 2)}))
+    with pytest.raises(PeerClickReconciliationError, match=r"'revenue'.*allowed difference 0.105"):
+        reconcile(paged(rows, 20, {**totals_of(rows), "revenue": round(total + 0.11, 2)}))
+
+
+def test_fewer_rows_than_announced_fail():
+    rows = make_rows(10)
+    pages = [ReportPage(0, 11, totals_of(rows), rows)]
+    with pytest.raises(PeerClickReconciliationError, match="Fetched 10 rows but PeerClick announced 11"):
+        reconcile(pages)
+
+
+def test_totals_that_change_between_pages_fail():
+    rows = make_rows(10)
+    first, second = paged(rows, 5)
+    changed = ReportPage(second.offset, second.total_rows, {**second.totals, "visits": 0}, second.rows)
+    with pytest.raises(PeerClickReconciliationError, match="totals changed while it was being read"):
+        reconcile([first, changed])
+
+
+def test_totals_without_a_requested_additive_column_fail():
+    rows = make_rows(3)
+    totals = totals_of(rows)
+    del totals["cost"]
+    with pytest.raises(PeerClickReconciliationError, match="totals lack column 'cost'"):
+        reconcile(paged(rows, 3, totals))
+
+
+def test_a_non_number_fails():
+    rows = make_rows(3)
+    totals = totals_of(rows)
+    rows[1]["visits"] = "many"
+    with pytest.raises(PeerClickReconciliationError, match="'visits' holds 'many'"):
+        reconcile(paged(rows, 3, totals))

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+
+from airflow_provider_peerclick.exceptions import (
+    PeerClickAPIError,
+    PeerClickError,
+    PeerClickInvalidArgumentError,
+)
+from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.storage import row_formats
+
+PARTITION = "campaign/date=2026-11-24"
+MANIFEST = f"{PARTITION}/_manifest.json"
+
+pytestmark = pytest.mark.slow
+
+
+def read_rows(row_format: str, data: bytes) -> list[dict]:
+    if row_format == "jsonl":
+        return [json.loads(line) for line in data.decode().splitlines()]
+    if row_format == "csv":
+        return list(csv.DictReader(io.StringIO(data.decode())))
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data)).to_pylist()
+
+
+def test_rows_landed_are_the_api_rows_and_reconcile(run_landing, lake, lake_files, api_report, emulator):
+    result = run_landing(page_size=8)
+
+    files = lake_files()
+    assert sorted(files) == [MANIFEST, f"{PARTITION}/part-0000.jsonl"]
+    api = api_report()
+    assert read_rows("jsonl", files[f"{PARTITION}/part-0000.jsonl"]) == api["rows"]
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["row_count"] == api["totalRows"] == result["row_count"] > 8
+    assert manifest["totals"] == api["totals"] == result["totals"]
+    assert result["path"] == f"file://{lake}/{PARTITION}"
+    assert result["files"][0]["sha256"] == hashlib.sha256(files[f"{PARTITION}/part-0000.jsonl"]).hexdigest()
+    stats = emulator.stats()
+    assert stats["refused"] == 0
+    assert stats["buckets"]["reports"]["requests"] == 1 + -(-api["totalRows"] // 8)
+
+
+@pytest.mark.parametrize("row_format", ["csv", "parquet"])
+def test_every_format_lands_the_same_rows(run_landing, lake_files, api_report, row_format):
+    if row_format == "parquet":
+        pytest.importorskip("pyarrow")
+    run_landing(format=row_format, columns=["visits", "clicks", "revenue", "cost"])
+    rows = read_rows(row_format, lake_files()[f"{PARTITION}/part-0000.{row_format}"])
+    api = api_report(columns=["visits", "clicks", "revenue", "cost"])
+    assert len(rows) == api["totalRows"]
+    assert [int(row["campaignId"]) for row in rows] == [row["campaignId"] for row in api["rows"]]
+    assert [float(row["revenue"]) for row in rows] == [row["revenue"] for row in api["rows"]]
+
+
+def test_a_rerun_writes_the_same_bytes(run_landing, lake_files):
+    run_landing(format="csv")
+    first = lake_files()
+    run_landing(format="csv")
+    second = lake_files()
+    data = f"{PARTITION}/part-0000.csv"
+    assert sorted(first) == sorted(second)
+    assert first[data] == second[data]
+    assert json.loads(first[MANIFEST])["files"] == json.loads(second[MANIFEST])["files"]
+
+
+def test_an_api_error_mid_report_leaves_the_old_partition(run_landing, lake_files, fault_after_first_page):
+    run_landing(page_size=8)
+    before = lake_files()
+    fault_after_first_page(path="/report", status=400, body={"description": "Bad page"})
+    with pytest.raises(PeerClickAPIError, match="HTTP 400 to GET /report: Bad page"):
+        run_landing(page_size=8)
+    assert lake_files() == before
+
+
+def test_a_dropped_connection_mid_report_leaves_nothing_new(
+    run_landing, lake, peerclick_connection, fault_after_first_page
+):
+    peerclick_connection(max_attempts=2)
+    fault_after_first_page(path="/report", drop=True, count=50)
+    with pytest.raises(PeerClickError, match="got no usable answer"):
+        run_landing(page_size=8)
+    assert not lake.exists()
+
+
+@pytest.mark.parametrize(
+    ("destination", "message"),
+    [
+        ("relative/lake", "must be an absolute path"),
+        ("nosuchscheme://bucket/lake", "Unsupported filesystem"),
+        ("file:///dev/null/lake", "is a file, not a folder"),
+    ],
+)
+def test_a_bad_destination_fails_before_any_request(run_landing, emulator, destination, message):
+    with pytest.raises(PeerClickInvalidArgumentError, match=message):
+        run_landing(destination=destination)
+    assert emulator.stats()["requests"] == 0
+
+
+def test_parquet_without_pyarrow_fails_before_any_request(run_landing, emulator, monkeypatch, lake):
+    monkeypatch.setattr(row_formats.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"airflow-provider-peerclick\[parquet\]"):
+        PeerClickReportToStorageOperator(
+            task_id="land", destination=f"file://{lake}", group_by="campaign", format="parquet"
+        )
+    operator = PeerClickReportToStorageOperator(
+        task_id="land", destination=f"file://{lake}", group_by="campaign", format="{{ 'parquet' }}"
+    )
+    operator.format = "parquet"
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"airflow-provider-peerclick\[parquet\]"):
+        operator.execute({"data_interval_start": None, "data_interval_end": None})  # type: ignore[arg-type]
+    assert emulator.stats()["requests"] == 0
+
+
+def test_the_data_interval_is_read_in_the_report_time_zone(run_landing, lake_files):
+    result = run_landing(tz="America/New_York", group_by="day", columns=["visits"])
+    manifest = json.loads(lake_files()["day/date=2026-11-23/hour=19/_manifest.json"])
+    assert manifest["query"]["start"] == "2026-11-23T19:00:00-05:00"
+    assert manifest["query"]["end"] == "2026-11-24T19:00:00-05:00"
+    assert result["path"].endswith("/day/date=2026-11-23/hour=19")
