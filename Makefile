@@ -2,43 +2,60 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+AIRFLOW := 3.3.2
 # The oldest Airflow this provider supports (pyproject's lower bound), tested in its own venv.
 OLDEST_AIRFLOW := 3.3.0
 OLDEST_VENV := .venv-oldest
+# Pinned versions of everything, as Airflow does with its constraints files: a fresh machine installs
+# what CI tested. `make constraints` refreshes them from a resolution made today.
+CONSTRAINTS := constraints/airflow-$(AIRFLOW).txt
+OLDEST_CONSTRAINTS := constraints/airflow-$(OLDEST_AIRFLOW).txt
 
-.PHONY: demo test lint typecheck unit test-oldest clean
+.PHONY: demo test lint typecheck unit test-oldest constraints clean
 
-$(INSTALLED): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev,parquet]"
-	touch $@
+comma := ,
+DEV_EXTRAS := -e ".[dev$(comma)parquet]"
 
-demo: $(INSTALLED)
+# venv_install(venv, constraints, requirements...)
+define venv_install
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+	$(1)/bin/uv pip install --quiet --python $(1)/bin/python $(if $(2),-c $(2)) $(3)
+	touch $(1)/.installed
+endef
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	$(call venv_install,$(VENV),$(CONSTRAINTS),$(DEV_EXTRAS) "apache-airflow==$(AIRFLOW)")
+
+$(OLDEST_VENV)/.installed: pyproject.toml $(OLDEST_CONSTRAINTS)
+	$(call venv_install,$(OLDEST_VENV),$(OLDEST_CONSTRAINTS),-e ".[dev]" "apache-airflow==$(OLDEST_AIRFLOW)")
+
+demo: $(VENV)/.installed
 	$(BIN)/python scripts/demo.py
 
 test: lint typecheck unit
 
-lint: $(INSTALLED)
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(INSTALLED)
+typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-unit: $(INSTALLED)
+unit: $(VENV)/.installed
 	$(BIN)/pytest
-
-$(OLDEST_VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(OLDEST_VENV)
-	$(OLDEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
-	$(OLDEST_VENV)/bin/uv pip install --quiet --python $(OLDEST_VENV)/bin/python \
-		-e ".[dev]" "apache-airflow==$(OLDEST_AIRFLOW)"
-	touch $@
 
 test-oldest: $(OLDEST_VENV)/.installed
 	$(OLDEST_VENV)/bin/pytest
+
+constraints:
+	rm -rf .venv-resolve
+	$(call venv_install,.venv-resolve,,$(DEV_EXTRAS) "apache-airflow==$(AIRFLOW)")
+	.venv-resolve/bin/uv pip freeze --python .venv-resolve/bin/python --exclude-editable > $(CONSTRAINTS)
+	rm -rf .venv-resolve
+	$(call venv_install,.venv-resolve,,-e ".[dev]" "apache-airflow==$(OLDEST_AIRFLOW)")
+	.venv-resolve/bin/uv pip freeze --python .venv-resolve/bin/python --exclude-editable > $(OLDEST_CONSTRAINTS)
+	rm -rf .venv-resolve
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) airflow_home data .pytest_cache .mypy_cache .ruff_cache

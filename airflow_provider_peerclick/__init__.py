@@ -16,6 +16,13 @@ def _extra_field(label: str, kind: str, description: str, default: Any = None) -
     return {"label": label, "schema": schema, "description": description}
 
 
+def _modules(*names: str) -> dict[str, Any]:
+    return {
+        "integration-name": "PeerClick",
+        "python-modules": [f"airflow_provider_peerclick.{n}" for n in names],
+    }
+
+
 def get_provider_info() -> dict[str, Any]:
     """Describe the provider to Airflow's ProvidersManager (the `apache_airflow_provider` entry point)."""
     return {
@@ -30,12 +37,10 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             }
         ],
-        "hooks": [
-            {
-                "integration-name": "PeerClick",
-                "python-modules": ["airflow_provider_peerclick.hooks.peerclick"],
-            }
-        ],
+        "hooks": [_modules("hooks.peerclick")],
+        "operators": [_modules("operators.report", "operators.entities")],
+        "sensors": [_modules("sensors.report", "sensors.entities")],
+        "triggers": [_modules("triggers.report", "triggers.entities")],
         "connection-types": [
             {
                 "hook-class-name": _HOOK,

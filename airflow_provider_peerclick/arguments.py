@@ -45,15 +45,16 @@ def time_zone(value: str | None) -> str:
 def whole_hour(value: Any, name: str, tz: str) -> pendulum.DateTime:
     """A date or datetime on a whole hour in ``tz``; naive values are read as ``tz`` wall time."""
     allowed = "a date, or a datetime on a whole hour (minutes, seconds and microseconds zero)"
+    parsed = value
     if isinstance(value, str):
         try:
-            value = pendulum.parse(value, tz=tz)
+            parsed = pendulum.parse(value, tz=tz)
         except (ValueError, pendulum.parsing.exceptions.ParserError):
             raise _fail(name, value, allowed + ", e.g. '2026-11-24' or '2026-11-24T05:00:00'") from None
-    if isinstance(value, dt.datetime):
-        moment = pendulum.instance(value, tz=tz).in_timezone(tz)
-    elif isinstance(value, dt.date):
-        moment = pendulum.datetime(value.year, value.month, value.day, tz=tz)
+    if isinstance(parsed, dt.datetime):
+        moment = pendulum.instance(parsed, tz=tz).in_timezone(tz)
+    elif isinstance(parsed, dt.date):
+        moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=tz)
     else:
         raise _fail(name, value, allowed)
     if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):

@@ -16,7 +16,10 @@ import pendulum
 from _settings import ACCOUNT_TZ, GROUP_BYS, LANDING_URL, SETTLE_SECONDS
 from airflow.sdk import DAG, CronDataIntervalTimetable
 
-from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import (
+    PeerClickReportOperator,
+    PeerClickReportToStorageOperator,
+)
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
 
 with DAG(
@@ -38,6 +41,8 @@ with DAG(
         timeout=6 * 3600,
         deferrable=True,
     )
+    # The day's totals in XCom: small, and handy for alerts or checks downstream.
+    settled >> PeerClickReportOperator(task_id="day_totals", group_by="day", tz=ACCOUNT_TZ)
     for group_by in GROUP_BYS:
         settled >> PeerClickReportToStorageOperator(
             task_id=f"land_{group_by.replace('-', '_')}",

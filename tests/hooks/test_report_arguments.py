@@ -85,3 +85,8 @@ def test_ids_rendered_by_templates_are_accepted():
 def test_page_size_is_bounded(value):
     with pytest.raises(PeerClickInvalidArgumentError, match=r"^page_size: .*from 1 to 10000"):
         page_size(value)
+
+
+def test_a_bad_string_is_quoted_as_written():
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"^start: got '2026-11-20T10:30'"):
+        ReportQuery.build(**{**DAY, "start": "2026-11-20T10:30"})
