@@ -83,10 +83,10 @@ def report(started: float, stats: dict[str, object]) -> int:
     step(f"Landed under {LANDING}")
     for manifest_path in sorted(LANDING.glob("*/*/_manifest.json")):
         rows, verdict = reconcile(manifest_path)
-        print(f"  {manifest_path.parent.relative_to(ROOT)}  {rows:>5} rows  {verdict}")
+        print(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {rows:>6} rows  {verdict}")
     for manifest_path in sorted(LANDING.glob("snapshots/*/*/_manifest.json")):
         count = json.loads(manifest_path.read_text())["row_count"]
-        print(f"  {manifest_path.parent.relative_to(ROOT)}  {count:>5} entities")
+        print(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {count:>6} entities")
     database = LANDING.parent / "peerclick.sqlite"
     with sqlite3.connect(database) as db:
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -111,6 +111,7 @@ def main() -> int:
         step(f"Preparing Airflow in {AIRFLOW_HOME.relative_to(ROOT)} (DB, pools)")
         run(str(BIN / "airflow"), "db", "migrate", env=env)
         run(str(BIN / "peerclick-pools"), "create", env=env)
+        run(str(BIN / "peerclick-pools"), "check", env=env)  # what a deployment pipeline should run too
         today = pendulum.today("UTC")
         for back in range(DAYS, 0, -1):
             day = today.subtract(days=back)
