@@ -98,10 +98,10 @@ class ReportQuery:
         return cls(
             start=begin,
             end=finish,
-            group_by=_choice(group_by, "group_by", GROUP_BY),
+            group_by=group_by_name(group_by),
             tz=zone,
-            columns=_columns(columns),
-            filters=_filters(filters),
+            columns=column_names(columns),
+            filters=report_filters(filters),
         )
 
     def params(self) -> dict[str, str]:
@@ -118,7 +118,7 @@ class ReportQuery:
         return params
 
 
-def _columns(columns: Iterable[str] | None) -> tuple[str, ...]:
+def column_names(columns: Iterable[str] | None) -> tuple[str, ...]:
     if columns is None:
         return COLUMNS
     if isinstance(columns, str):
@@ -131,7 +131,7 @@ def _columns(columns: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
-def _filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+def report_filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
     if not filters:
         return ()
     if not isinstance(filters, Mapping):
@@ -147,14 +147,6 @@ def _filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
 
 def group_by_name(value: Any) -> str:
     return _choice(value, "group_by", GROUP_BY)
-
-
-def column_names(value: Iterable[str] | None) -> tuple[str, ...]:
-    return _columns(value)
-
-
-def report_filters(value: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
-    return _filters(value)
 
 
 def entity_status(value: Any, name: str = "status") -> str:
