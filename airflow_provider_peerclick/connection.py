@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,6 +16,12 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://api.peerclick.com"
 API_VERSIONS = ("v1", "v1_1")
+# PeerClick's limits per account (the help center): all requests, and /report on its own.
+ACCOUNT_LIMIT = 3
+REPORT_LIMIT = 1
+# Below this a request waits minutes for its turn: a typo, not a budget.
+MIN_SHARED_RATE = 0.05
+STORE_SCHEMES = ("redis", "rediss", "unix")
 
 
 @dataclass(frozen=True, repr=False)
@@ -32,6 +40,9 @@ class PeerClickSettings:
     report_requests_per_second: float = 1.0
     max_attempts: int = 6
     max_retry_seconds: float = 300.0
+    rate_limit_store: str | None = None
+    account_requests_per_second: float = float(ACCOUNT_LIMIT)
+    account_report_requests_per_second: float = float(REPORT_LIMIT)
 
     def __repr__(self) -> str:
         return f"PeerClickSettings(conn_id={self.conn_id!r}, base_url={self.base_url!r})"
@@ -41,10 +52,19 @@ class PeerClickSettings:
         """What PeerClick counts its limits against: one access key ID at one API host."""
         return (urlsplit(self.base_url).netloc, self.access_id)
 
+    @property
+    def credential(self) -> tuple[str, str, str]:
+        """Everything that decides which token PeerClick issues: a token is never reused across these.
+
+        The key itself is kept out as a digest, so this can key a cache without holding the secret.
+        """
+        digest = hashlib.sha256(self.access_key.encode()).hexdigest()
+        return (self.base_url, self.access_id, digest)
+
     @classmethod
     def from_connection(cls, conn: Connection) -> PeerClickSettings:
-        extra = conn.extra_dejson or {}
         problem = _Problems(conn.conn_id)
+        extra = _extra(conn, problem)
         access_id = (conn.login or "").strip()
         access_key = conn.password or ""
         if not access_id:
@@ -56,17 +76,90 @@ class PeerClickSettings:
             base_url=_base_url(conn, extra, problem),
             access_id=access_id,
             access_key=access_key,
-            token_lifetime=problem.number(extra, "token_lifetime", None, integer=True),
-            connect_timeout=problem.number(extra, "connect_timeout", 10.0),
-            read_timeout=problem.number(extra, "read_timeout", 120.0),
+            token_lifetime=problem.number(extra, "token_lifetime", None, integer=True, most=30 * 86_400),
+            connect_timeout=problem.number(extra, "connect_timeout", 10.0, most=300),
+            read_timeout=problem.number(extra, "read_timeout", 120.0, most=3_600),
             verify=_verify(extra, problem),
-            requests_per_second=problem.number(extra, "requests_per_second", 1.0),
-            report_requests_per_second=problem.number(extra, "report_requests_per_second", 1.0),
-            max_attempts=problem.number(extra, "max_attempts", 6, integer=True),
-            max_retry_seconds=problem.number(extra, "max_retry_seconds", 300.0),
+            max_attempts=problem.number(extra, "max_attempts", 6, integer=True, most=20),
+            max_retry_seconds=problem.number(extra, "max_retry_seconds", 300.0, most=3_600),
+            **_rates(extra, problem),
         )
         problem.raise_if_any()
         return settings
+
+
+# Every extra the provider reads; anything else is a typo that would silently change nothing.
+KNOWN_EXTRAS = (
+    "api_version",
+    "token_lifetime",
+    "connect_timeout",
+    "read_timeout",
+    "verify",
+    "requests_per_second",
+    "report_requests_per_second",
+    "max_attempts",
+    "max_retry_seconds",
+    "rate_limit_store",
+    "account_requests_per_second",
+    "account_report_requests_per_second",
+)
+_PER_PROCESS_RATES = ("requests_per_second", "report_requests_per_second")
+_SHARED_RATES = ("account_requests_per_second", "account_report_requests_per_second")
+_LIMITS = (ACCOUNT_LIMIT, REPORT_LIMIT)
+
+
+def _extra(conn: Connection, problem: _Problems) -> dict[str, Any]:
+    raw = conn.extra
+    if not raw:
+        return {}
+    try:
+        extra = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        problem.add('extra must be a JSON object such as {"read_timeout": 60}; it is not valid JSON')
+        return {}
+    if not isinstance(extra, dict):
+        problem.add(f"extra must be a JSON object, got a {type(extra).__name__}")
+        return {}
+    for key in extra:
+        if key not in KNOWN_EXTRAS:
+            problem.add(f"extra {key!r} is not a PeerClick setting; allowed: {', '.join(KNOWN_EXTRAS)}")
+    return extra
+
+
+def _rates(extra: dict[str, Any], problem: _Problems) -> dict[str, Any]:
+    """The rate settings, checked against what the chosen kind of budget can enforce."""
+    store = extra.get("rate_limit_store") or None
+    if store is None:
+        for key in _SHARED_RATES:
+            if key in extra:
+                problem.add(f"extra {key!r} applies only with 'rate_limit_store' (a shared budget)")
+        whole = problem.whole_rate
+        return {key: whole(extra, key, limit) for key, limit in zip(_PER_PROCESS_RATES, _LIMITS, strict=True)}
+    if not isinstance(store, str) or urlsplit(store).scheme not in STORE_SCHEMES:
+        problem.add(
+            f"extra 'rate_limit_store' must be a Redis URL such as redis://127.0.0.1:6379/0 "
+            f"(schemes {', '.join(STORE_SCHEMES)}), got {_without_password(store)!r}"
+        )
+    for key in _PER_PROCESS_RATES:
+        if key in extra:
+            problem.add(
+                f"extra {key!r} is a per-process rate, which a shared 'rate_limit_store' replaces; "
+                f"set {'account_' + key!r} to lower the account's shared budget instead"
+            )
+    shared = {
+        key: problem.number(extra, key, float(limit), least=MIN_SHARED_RATE, most=limit)
+        for key, limit in zip(_SHARED_RATES, _LIMITS, strict=True)
+    }
+    return {"rate_limit_store": store, **shared}
+
+
+def _without_password(url: Any) -> Any:
+    if not isinstance(url, str):
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 class _Problems:
@@ -79,19 +172,54 @@ class _Problems:
     def add(self, message: str) -> None:
         self.items.append(message)
 
-    def number(self, extra: dict[str, Any], key: str, default: Any, *, integer: bool = False) -> Any:
+    def number(
+        self,
+        extra: dict[str, Any],
+        key: str,
+        default: Any,
+        *,
+        integer: bool = False,
+        least: float = 0.0,
+        most: float = math.inf,
+    ) -> Any:
         value = extra.get(key)
         if value is None or value == "":
             return default
         try:
-            number = int(value) if integer else float(value)
+            number = float(value)
         except (TypeError, ValueError):
             number = math.nan
-        if isinstance(value, bool) or not number > 0 or not math.isfinite(number):
-            kind = "a positive integer" if integer else "a positive number"
-            self.add(f"extra {key!r} must be {kind}, got {value!r}")
+        whole = math.isfinite(number) and number == int(number)
+        if isinstance(value, bool) or not least <= number <= most or number <= 0 or (integer and not whole):
+            kind = "an integer" if integer else "a number"
+            bounds = f"from {least:g}" if least else "above 0"
+            bounds += f" to {most:g}" if math.isfinite(most) else ""
+            self.add(f"extra {key!r} must be {kind} {bounds}, got {value!r}")
             return default
-        return number
+        return int(number) if integer else number
+
+    def whole_rate(self, extra: dict[str, Any], key: str, limit: int) -> float:
+        """A per-process rate: only whole requests per second are held exactly by each process.
+
+        A fractional rate bounds a process only on average, so two processes at 0.5/s can still send two
+        requests inside one second; sharing a budget that finely needs the store.
+        """
+        value = extra.get(key)
+        if value is None or value == "":
+            return 1.0
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not isinstance(value, bool) and number in range(1, limit + 1):
+            return number
+        allowed = "1" if limit == 1 else f"a whole number from 1 to {limit}"
+        self.add(
+            f"extra {key!r} must be {allowed} (requests per second per task process and pool slot), got "
+            f"{value!r}; for a fractional or shared budget (several deployments or processes on one "
+            "account), set 'rate_limit_store' to a Redis URL instead"
+        )
+        return 1.0
 
     def raise_if_any(self) -> None:
         if self.items:

@@ -12,7 +12,8 @@ from typing import Any, Literal
 from airflow_provider_peerclick import entities
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
-# "stable": rows are there and the same as at the previous poll; "changed": anything differs from it.
+# "stable": the same as at the previous poll (an account day without traffic settles at zero rows like
+# any other); "changed": anything differs from it.
 ReportWait = Literal["stable", "changed"]
 
 
@@ -28,7 +29,7 @@ def observe_report(
 ) -> Observation:
     summary = hook.get_report_summary(**query)
     state = {"total_rows": summary.total_rows, "totals": summary.totals}
-    stable = summary.total_rows > 0 and state == previous
+    stable = state == previous
     done = stable if until == "stable" else state != previous
     return Observation(done=done, state=state, value=state)
 

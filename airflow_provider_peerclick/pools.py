@@ -5,6 +5,10 @@ rate budget: ``peerclick_reports`` (1 slot, PeerClick's 1 report request/s) plus
 (2 slots) make PeerClick's 3 requests/s per account. ``include_deferred`` keeps a deferred sensor's slot
 taken while its trigger polls, so triggers are inside that arithmetic too.
 
+Each account (connection) has its own pools, since PeerClick's limits are per account: the default
+connection keeps ``peerclick_reports``/``peerclick_api``, connection ``C`` gets ``peerclick_reports__C``
+and ``peerclick_api__C``. Two accounts never queue behind each other.
+
 Airflow never schedules a task whose pool does not exist and says so only in the scheduler's log, so
 ``peerclick-pools check`` exists to make a missing or mis-sized pool a loud failure (e.g. in a deployment
 pipeline or a readiness probe).
@@ -16,12 +20,28 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 REPORTS_POOL = "peerclick_reports"
 API_POOL = "peerclick_api"
 POOLS_FILE = Path(__file__).with_name("pools.json")
+DEFAULT_CONN_ID = "peerclick_default"
+
+PoolKind = Literal["reports", "api"]
+_TEMPLATES: dict[PoolKind, str] = {"reports": REPORTS_POOL, "api": API_POOL}
+
+
+def pool_name(conn_id: str, kind: PoolKind) -> str:
+    """The pool of ``kind`` for the account behind ``conn_id``."""
+    base = _TEMPLATES[kind]
+    return base if conn_id == DEFAULT_CONN_ID else f"{base}__{conn_id}"
+
+
+def pool_names(conn_id: str) -> tuple[str, str]:
+    """Both PeerClick pools of one connection: (reports, api)."""
+    return pool_name(conn_id, "reports"), pool_name(conn_id, "api")
 
 
 @dataclass(frozen=True)
@@ -32,10 +52,33 @@ class PoolSpec:
     include_deferred: bool = True
 
 
-def pool_specs() -> list[PoolSpec]:
-    """The pools of ``pools.json`` (the format ``airflow pools import`` reads)."""
+def pool_specs(conn_ids: Sequence[str] = (DEFAULT_CONN_ID,)) -> list[PoolSpec]:
+    """The pools of ``pools.json`` (the format ``airflow pools import`` reads), for each connection."""
     document = json.loads(POOLS_FILE.read_text(encoding="utf-8"))
-    return [PoolSpec(name=name, **fields) for name, fields in document.items()]
+    templates = [PoolSpec(name=name, **fields) for name, fields in document.items()]
+    kinds = {name: kind for kind, name in _TEMPLATES.items()}
+    return [
+        replace(
+            spec,
+            name=pool_name(conn_id, kinds[spec.name]),
+            description=f"{spec.description} Connection {conn_id}.",
+        )
+        for conn_id in dict.fromkeys(conn_ids)
+        for spec in templates
+    ]
+
+
+def specs_document(specs: Sequence[PoolSpec]) -> str:
+    """The pools as ``airflow pools import`` reads them."""
+    document = {
+        spec.name: {
+            "slots": spec.slots,
+            "description": spec.description,
+            "include_deferred": spec.include_deferred,
+        }
+        for spec in specs
+    }
+    return json.dumps(document, indent=4) + "\n"
 
 
 def pool_problems(specs: Sequence[PoolSpec], existing: dict[str, tuple[int, bool]]) -> list[str]:
@@ -112,15 +155,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Run where the `airflow` CLI works (it needs the metadata database).",
     )
     parser.add_argument(
+        "--conn-id",
+        action="append",
+        dest="conn_ids",
+        metavar="CONN_ID",
+        help="a PeerClick connection to size pools for (repeat for more accounts; "
+        f"default {DEFAULT_CONN_ID})",
+    )
+    parser.add_argument(
         "command",
         choices=("create", "check", "show"),
         help="create: create or resize the pools (idempotent); check: exit 1 if a pool is missing "
         "or mis-sized; show: print the pools as `airflow pools import` reads them",
     )
     args = parser.parse_args(argv)
-    specs = pool_specs()
+    specs = pool_specs(args.conn_ids or (DEFAULT_CONN_ID,))
     if args.command == "show":
-        print(POOLS_FILE.read_text(encoding="utf-8"), end="")
+        print(specs_document(specs), end="")
         return 0
     if args.command == "create":
         for line in create_pools(specs):

@@ -1,19 +1,48 @@
-"""What every PeerClick operator and sensor shares: a hook sized to its pool slots, and template checks."""
+"""What every PeerClick operator and sensor shares: its pool, a hook sized to it, and template checks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_name
 
 
 class PeerClickTaskMixin:
-    """Gives a task ``self.hook``: throttled to one request/s per pool slot the task holds."""
+    """
+    Puts a task in its connection's PeerClick pool unless the user names one (the argument,
+    ``default_args`` of the task, its task group or its DAG), mapped or not, and gives it ``self.hook``:
+    throttled to one request/s per pool slot the task holds.
+    """
 
+    pool_kind: ClassVar[PoolKind]
     peerclick_conn_id: str
     pool_slots: int
+
+    @classmethod
+    def default_pool(cls, conn_id: Any) -> str:
+        """The pool for ``conn_id``; a templated or mapped connection falls back to the default one's,
+        and the hook's pool check then names the right pool at run time."""
+        known = isinstance(conn_id, str) and not is_templated(conn_id)
+        return pool_name(conn_id if known else DEFAULT_CONN_ID, cls.pool_kind)
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """As ``BaseOperator.partial``, with the PeerClick pool as default.
+
+        A mapped task never runs ``__init__`` until it is expanded on a worker, long after the scheduler
+        chose its pool, so the default set there would be lost.
+        """
+        operator_partial = super().partial(**kwargs)  # type: ignore[misc]
+        given = operator_partial.kwargs
+        if "pool" not in given:  # partial() has merged every default_args into these already
+            dag = given.get("dag")
+            dag_conn = (dag.default_args or {}).get("peerclick_conn_id") if dag is not None else None
+            conn_id = given.get("peerclick_conn_id", dag_conn or DEFAULT_CONN_ID)
+            given["pool"] = cls.default_pool(conn_id)
+        return operator_partial
 
     @cached_property
     def hook(self) -> PeerClickHook:

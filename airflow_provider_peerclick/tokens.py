@@ -40,6 +40,13 @@ class TokenCache:
                 token = self._tokens[key] = exchange()
             return token
 
+    def peek(self, key: Hashable) -> SessionToken | None:
+        """The token for ``key`` if it is still fresh, without exchanging one (a request's last check
+        before it leaves, after its throttle wait)."""
+        with self._guard:
+            token = self._tokens.get(key)
+        return token if token is not None and token.fresh(self._clock()) else None
+
     def discard(self, key: Hashable, token: SessionToken) -> None:
         """Forget ``token`` after PeerClick refused it, unless another thread already replaced it."""
         with self._lock_for(key):

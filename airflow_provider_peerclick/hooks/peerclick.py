@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pendulum
 import requests
@@ -15,6 +16,7 @@ import tenacity
 from airflow.sdk import BaseHook
 
 from airflow_provider_peerclick import __version__, arguments
+from airflow_provider_peerclick.budget import REPORT_PATH, RateBudget, is_report_path
 from airflow_provider_peerclick.connection import PeerClickSettings
 from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
@@ -24,13 +26,14 @@ from airflow_provider_peerclick.exceptions import (
 )
 from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
 from airflow_provider_peerclick.secrets import mask_secret
-from airflow_provider_peerclick.throttle import Throttle, shared_throttle
+from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.tokens import SessionToken, tokens
 from airflow_provider_peerclick.transport import TokenSafeSession, send
 
 AUTH_PATH = "/auth/access/session"
-REPORT_PATH = "/report"
 DEFAULT_TOKEN_LIFETIME = 86_400
+# Exchanges a request may go through while it queues before its token is judged too short-lived.
+_MAX_TOKEN_ROUNDS = 3
 
 T = TypeVar("T")
 
@@ -57,12 +60,14 @@ class PeerClickHook(BaseHook):
 
     :param peerclick_conn_id: Airflow connection of type ``peerclick``: login = access key ID,
         password = access key, host = base URL (default ``https://api.peerclick.com/v1``).
-    :param requests_per_second: this process's budget for all requests to the account; defaults to the
-        connection's ``requests_per_second`` extra, else 1 (one pool slot's worth).
-    :param report_requests_per_second: the budget for ``/report``; defaults to the connection's
-        ``report_requests_per_second`` extra, else 1 (PeerClick's limit).
-    :param pool_slots: the pool slots the calling task holds; without ``requests_per_second`` the
-        budget for all requests is this many times the connection's per-slot rate.
+    :param requests_per_second: override the connection's rate for all requests: this process's budget,
+        or the account's with a shared ``rate_limit_store``.
+    :param report_requests_per_second: the same for ``/report``.
+    :param pool_slots: the pool slots the calling task holds: without a store the process budget is this
+        many times the connection's per-slot rate. Default: the running task's ``pool_slots``, else 1.
+    :param check_pool: inside an Airflow task, refuse to run unless the task is in one of this
+        connection's PeerClick pools (the pools are what keeps a deployment under PeerClick's limits).
+        Set False only when something else bounds how many such tasks run at once.
     """
 
     conn_name_attr = "peerclick_conn_id"
@@ -76,7 +81,8 @@ class PeerClickHook(BaseHook):
         *,
         requests_per_second: float | None = None,
         report_requests_per_second: float | None = None,
-        pool_slots: int = 1,
+        pool_slots: int | None = None,
+        check_pool: bool = True,
     ) -> None:
         super().__init__()
         self.peerclick_conn_id = peerclick_conn_id
@@ -85,16 +91,23 @@ class PeerClickHook(BaseHook):
             ("report_requests_per_second", report_requests_per_second),
         ):
             if rate is not None and (
-                isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0
+                isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0
             ):
                 raise PeerClickInvalidArgumentError(f"{name}: got {rate!r}; allowed: a positive number")
-        if isinstance(pool_slots, bool) or not isinstance(pool_slots, int) or pool_slots < 1:
+        if pool_slots is not None and (
+            isinstance(pool_slots, bool) or not isinstance(pool_slots, int) or pool_slots < 1
+        ):
             raise PeerClickInvalidArgumentError(
                 f"pool_slots: got {pool_slots!r}; allowed: a positive integer"
             )
+        if not isinstance(check_pool, bool):
+            raise PeerClickInvalidArgumentError(f"check_pool: got {check_pool!r}; allowed: True or False")
         self._rates = (requests_per_second, report_requests_per_second)
         self._pool_slots = pool_slots
+        self._check_pool = check_pool
         self._settings: PeerClickSettings | None = None
+        self._budget: RateBudget | None = None
+        self._task_pool: TaskPool | None = None
         self._session: requests.Session | None = None
 
     # -- connection -------------------------------------------------------------------------------
@@ -111,7 +124,34 @@ class PeerClickHook(BaseHook):
         """Take settings from an already fetched Connection (triggers fetch it with ``aget_connection``)."""
         settings = PeerClickSettings.from_connection(conn)
         mask_secret(settings.access_key)
+        store_password = urlsplit(settings.rate_limit_store or "").password
+        if store_password:
+            mask_secret(store_password)
         self._settings = settings
+
+    @property
+    def budget(self) -> RateBudget:
+        """The rate budget this hook spends: sized to the running task's pool slots, if any."""
+        if self._budget is None:
+            self._task_pool = running_task_pool()
+            slots = self._pool_slots or (self._task_pool.slots if self._task_pool else 1)
+            rate, report_rate = self._rates
+            self._budget = RateBudget.for_task(
+                self.settings,
+                pool_slots=slots,
+                requests_per_second=rate,
+                report_requests_per_second=report_rate,
+            )
+            self.log.debug("PeerClick rate budget: %s", self._budget.describe())
+        return self._budget
+
+    def _admit(self, path: str) -> RateBudget:
+        """The budget for a request to ``path``, once the running task's pool may spend it."""
+        budget = self.budget
+        if self._check_pool and self._task_pool is not None:
+            reports = is_report_path(path)
+            self._task_pool.check(self.peerclick_conn_id, shared_budget=budget.shared, reports=reports)
+        return budget
 
     async def aload_connection(self) -> None:
         """Fetch the connection without blocking the event loop (for triggers)."""
@@ -141,7 +181,7 @@ class PeerClickHook(BaseHook):
         return self._session_token().value
 
     def _session_token(self) -> SessionToken:
-        return tokens.get(self.settings.account, self._fetch_token)
+        return tokens.get(self.settings.credential, self._fetch_token)
 
     def _fetch_token(self) -> SessionToken:
         settings = self.settings
@@ -149,7 +189,9 @@ class PeerClickHook(BaseHook):
         if settings.token_lifetime:
             body["lifetime"] = settings.token_lifetime
         try:
-            answer = self._retrying(replay_safe=True, call=partial(self._send, "POST", AUTH_PATH, json=body))
+            answer = self._retrying(
+                replay_safe=True, call=partial(self._send, "POST", AUTH_PATH, authenticated=False, json=body)
+            )
         except PeerClickAuthError as exc:
             raise PeerClickAuthError(
                 exc.status,
@@ -184,19 +226,13 @@ class PeerClickHook(BaseHook):
         if not path.startswith("/") or "://" in path:
             raise PeerClickInvalidArgumentError(f"path: got {path!r}; allowed: a path such as '/campaign'")
         query = dict(params) if params else None
-        for renewed in (False, True):
-            token = self._session_token()
-            try:
-                return self._retrying(
-                    replay_safe=method != "POST",
-                    call=partial(self._send, method, path, token=token.value, params=query, json=json),
-                )
-            except PeerClickAuthError:
-                if renewed:
-                    raise
-                self.log.info("PeerClick refused the session token; getting a new one and trying again")
-                tokens.discard(self.settings.account, token)
-        raise AssertionError("unreachable")
+        call = partial(self._send, method, path, params=query, json=json)
+        try:
+            return self._retrying(replay_safe=method != "POST", call=call)
+        except PeerClickAuthError:
+            # _send dropped the refused token, so this exchanges a new one before sending again.
+            self.log.info("PeerClick refused the session token; getting a new one and trying again")
+        return self._retrying(replay_safe=method != "POST", call=call)
 
     def _retrying(self, *, replay_safe: bool, call: Callable[[], T]) -> T:
         settings = self.settings
@@ -215,36 +251,50 @@ class PeerClickHook(BaseHook):
         method: str,
         path: str,
         *,
-        token: str | None = None,
+        authenticated: bool = True,
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> dict[str, Any]:
-        settings = self.settings
-        with ExitStack() as stack:
-            # The report budget first: waiting for it must not sit on a place in the account's window.
-            for throttle in self._throttles(path):
-                stack.enter_context(throttle.slot())
-            self.log.debug("PeerClick %s %s %s", method, path, params or "")
-            return send(
-                self.get_conn(),
-                method,
-                settings.base_url + path,
-                path,
-                timeout=(settings.connect_timeout, settings.read_timeout),
-                token=token,
-                params=params,
-                json=json,
-            )
+        """Wait for a place in the budget, then send with the token that is fresh at that moment.
 
-    def _throttles(self, path: str) -> list[Throttle]:
+        A token taken before the wait could expire during it (a long queue, a short ``token_lifetime``).
+        The exchange happens before queueing, taking its own place; should the token still expire
+        during the wait, the request exchanges again and queues again.
+        """
         settings = self.settings
-        rate, report_rate = self._rates
-        account_rate = rate or settings.requests_per_second * self._pool_slots
-        account = shared_throttle((settings.account, "all"), account_rate)
-        if path != REPORT_PATH and not path.startswith(REPORT_PATH + "/"):
-            return [account]
-        report_rate = report_rate or settings.report_requests_per_second
-        return [shared_throttle((settings.account, "reports"), report_rate), account]
+        budget = self._admit(path)
+        for _ in range(_MAX_TOKEN_ROUNDS):
+            if authenticated and tokens.peek(settings.credential) is None:
+                self._session_token()  # before queueing, so the exchange never waits behind this request
+            with ExitStack() as places:
+                for pacer in budget.pacers(path):
+                    places.enter_context(pacer.slot())
+                token = tokens.peek(settings.credential) if authenticated else None
+                if token is not None or not authenticated:
+                    self.log.debug("PeerClick %s %s %s", method, path, params or "")
+                    try:
+                        return send(
+                            self.get_conn(),
+                            method,
+                            settings.base_url + path,
+                            path,
+                            timeout=(settings.connect_timeout, settings.read_timeout),
+                            token=token.value if token else None,
+                            params=params,
+                            json=json,
+                        )
+                    except PeerClickAuthError:
+                        if token is not None:
+                            tokens.discard(settings.credential, token)
+                        raise
+        raise PeerClickAuthError(
+            401,
+            method,
+            path,
+            f"every new session token expired before the request got its turn ({_MAX_TOKEN_ROUNDS} "
+            "tries); raise the connection's token_lifetime "
+            f"(now {settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
+        )
 
     # -- reports ----------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from airflow_provider_peerclick import arguments, entities
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.pools import API_POOL
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now
 
 if TYPE_CHECKING:
@@ -22,10 +21,11 @@ class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
     """Base of the campaign and offer operators; runs in the ``peerclick_api`` pool by default."""
 
     kind: ClassVar[EntityKind]
+    pool_kind = "api"
     template_fields: tuple[str, ...] = ("peerclick_conn_id",)
 
     def __init__(self, *, peerclick_conn_id: str = PeerClickHook.default_conn_name, **kwargs: Any) -> None:
-        kwargs.setdefault("pool", API_POOL)
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         super().__init__(**kwargs)
         self.peerclick_conn_id = peerclick_conn_id
 

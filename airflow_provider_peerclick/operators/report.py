@@ -12,7 +12,6 @@ from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
-from airflow_provider_peerclick.pools import REPORTS_POOL
 from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin
 
@@ -47,6 +46,7 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
     """
 
     template_fields = REPORT_TEMPLATE_FIELDS
+    pool_kind = "reports"
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -63,7 +63,7 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
         peerclick_conn_id: str = PeerClickHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("pool", REPORTS_POOL)
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         super().__init__(**kwargs)
         self.set_report_arguments(
             group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz

@@ -9,7 +9,6 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
 from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.pools import REPORTS_POOL
 from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.storage import (
     asset_uri,
@@ -55,6 +54,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
     Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
     """
 
+    pool_kind = "reports"
     template_fields = (*REPORT_TEMPLATE_FIELDS, "destination", "format", "storage_conn_id")
     ui_color = "#e8f4fd"
 
@@ -74,7 +74,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("pool", REPORTS_POOL)
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
         if uri is not None:
             outlets = list(kwargs.pop("outlets", None) or [])

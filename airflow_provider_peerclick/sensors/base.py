@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 # Each poll costs at least one request from a budget of one per second per slot, shared with the
 # trigger's neighbours in the triggerer; polling faster would only starve other tasks.
 MIN_POKE_INTERVAL = 5.0
+# A waiting sensor holds its pool slot (include_deferred), and the account's report pool has one: a
+# sensor that waited Airflow's default 7 days would stall every report task of the account that long.
+DEFAULT_TIMEOUT = timedelta(hours=6)
 
 
 class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
@@ -32,7 +36,6 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         ``[operators] default_deferrable``. The pool slot stays taken either way (``include_deferred``).
     """
 
-    default_pool: ClassVar[str]
     default_poke_interval: ClassVar[float] = 60.0
 
     def __init__(
@@ -42,8 +45,9 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("pool", self.default_pool)
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         kwargs.setdefault("poke_interval", self.default_poke_interval)
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         super().__init__(**kwargs)
         if self.poke_interval < MIN_POKE_INTERVAL:
             raise PeerClickInvalidArgumentError(
@@ -74,16 +78,27 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
     def execute(self, context: Context) -> Any:
         if not self.deferrable:
             return super().execute(context)
-        end_time = time.time() + self.timeout
+        end_time = time.time() + self._wait_limit()
         first = self.poke(context)
         if first.is_done:
             return first.xcom_value
         self._defer(context, end_time)
         return None
 
+    def _wait_limit(self) -> float:
+        """Seconds the wait may take: ``timeout``, or ``execution_timeout`` when that is shorter."""
+        limit = float(self.timeout)
+        if self.execution_timeout is not None:
+            limit = min(limit, self.execution_timeout.total_seconds())
+        return limit
+
     def _defer(self, context: Context, end_time: float) -> None:
+        # Airflow's own timeout too, so a trigger that stops reporting (a triggerer lost mid-wait) still
+        # frees the pool slot at end_time instead of holding it indefinitely.
         self.defer(
-            trigger=self.make_trigger(context, self._previous, end_time), method_name="execute_complete"
+            trigger=self.make_trigger(context, self._previous, end_time),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=max(1.0, end_time - time.time())),
         )
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:

@@ -8,7 +8,6 @@ from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, EntityKind
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.observations import Observation, observe_entity
-from airflow_provider_peerclick.pools import API_POOL
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.tasks import check_now
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
@@ -25,7 +24,7 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
 
     kind: ClassVar[EntityKind]
     template_fields = ("entity_id", "name", "status", "peerclick_conn_id")
-    default_pool = API_POOL
+    pool_kind = "api"
     default_poke_interval = 30.0
 
     def __init__(

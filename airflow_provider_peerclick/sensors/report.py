@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.observations import Observation, ReportWait, observe_report
-from airflow_provider_peerclick.pools import REPORTS_POOL
 from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
@@ -36,7 +35,7 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
     """
 
     template_fields = REPORT_TEMPLATE_FIELDS
-    default_pool = REPORTS_POOL
+    pool_kind = "reports"
 
     def __init__(
         self,

@@ -38,3 +38,25 @@ def test_create_is_idempotent_and_check_catches_a_resized_pool(airflow_home):
     assert "updated peerclick_api: slots 1 -> 2" in again.stdout
     assert "unchanged peerclick_reports" in again.stdout
     assert airflow_home.pools("check").returncode == 0
+
+
+def test_each_account_gets_its_own_pools():
+    specs = pool_specs(["peerclick_default", "acct_b"])
+    assert [(spec.name, spec.slots) for spec in specs] == [
+        ("peerclick_reports", 1),
+        ("peerclick_api", 2),
+        ("peerclick_reports__acct_b", 1),
+        ("peerclick_api__acct_b", 2),
+    ]
+    assert all("acct_b" in spec.description for spec in specs[2:])
+
+
+@pytest.mark.slow
+def test_create_and_check_take_the_connections_to_size_pools_for(airflow_home):
+    assert airflow_home.pools("check", "--conn-id", "acct_b").returncode == 1
+    created = airflow_home.pools("create", "--conn-id", "peerclick_default", "--conn-id", "acct_b")
+    assert "created peerclick_reports__acct_b: 1 slot, include_deferred=True" in created.stdout
+    assert "unchanged peerclick_reports" in created.stdout
+    check = airflow_home.pools("check", "--conn-id", "acct_b")
+    assert check.returncode == 0, check.stderr
+    assert "peerclick_api__acct_b (2 slots)" in check.stdout

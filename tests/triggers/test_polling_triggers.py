@@ -82,3 +82,14 @@ def test_a_deadline_inside_the_next_interval_is_a_timeout_event(emulator, monkey
     event = first_event(report_trigger(end_time=time.time() + end_in, previous={"seen": 1}))
     assert (event["status"], event["state"]) == ("timeout", {"seen": 1})
     assert emulator.stats()["requests"] == 0
+
+
+def test_a_day_without_traffic_settles_like_any_other(emulator, monkeypatch):
+    # No campaign 999999: zero rows at every poll, which is a settled answer, not a wait forever.
+    monkeypatch.setenv(*emulator.conn_uri_env().popitem())
+    tokens.clear()
+    empty = {**QUERY, "group_by": "campaign", "filters": {"campaign": 999999}}
+    event = first_event(report_trigger(query=empty))
+    assert event["status"] == "done"
+    assert event["value"]["total_rows"] == 0
+    assert emulator.stats()["buckets"]["reports"]["requests"] == 2

@@ -1,0 +1,134 @@
+"""The rate budget a hook spends: for which account, how fast, and where its places are kept.
+
+Two kinds, chosen by the connection:
+
+- **Per process** (no ``rate_limit_store``): each task process throttles itself to the per-slot rate
+  times the pool slots it holds, and the PeerClick pools are sized so that slots x rate is the account's
+  limit. A process can hold only a whole number of requests per second exactly; a fraction bounds just
+  the long-run average, so two processes at 0.5/s could still send two requests inside one second.
+  Hence whole rates only.
+- **Shared** (a Redis ``rate_limit_store``): one window per account in the store, at the account's
+  limits, whatever the number of processes, pools or deployments that spend it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from airflow_provider_peerclick.connection import (
+    ACCOUNT_LIMIT,
+    MIN_SHARED_RATE,
+    REPORT_LIMIT,
+    PeerClickSettings,
+)
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.rate_store import store_throttle
+from airflow_provider_peerclick.throttle import shared_throttle
+
+REPORT_PATH = "/report"
+# A place in the shared store outlives any request (connect + read timeout) by this much.
+_LEASE_MARGIN_SECONDS = 30.0
+
+
+class Pacer(Protocol):
+    def slot(self) -> AbstractContextManager[None]: ...
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """Requests per second for all of an account's requests and for ``/report``, and where they are kept.
+
+    Build it with :meth:`for_task`; :meth:`pacers` gives the throttles a request must pass, report
+    budget first (so waiting for it never sits on a place in the account's window).
+    """
+
+    account: tuple[str, str]
+    requests_per_second: float
+    report_requests_per_second: float
+    store: str | None = None
+    lease_seconds: float = 0.0
+
+    @classmethod
+    def for_task(
+        cls,
+        settings: PeerClickSettings,
+        *,
+        pool_slots: int = 1,
+        requests_per_second: float | None = None,
+        report_requests_per_second: float | None = None,
+    ) -> RateBudget:
+        """The budget of one task (or trigger, or script) holding ``pool_slots`` slots of its pool.
+
+        The explicit rates override the connection's: per process without a store, for the whole
+        account with one.
+        """
+        store = settings.rate_limit_store
+        if store:
+            rate = requests_per_second or settings.account_requests_per_second
+            report_rate = report_requests_per_second or settings.account_report_requests_per_second
+        else:
+            rate = requests_per_second or settings.requests_per_second * pool_slots
+            report_rate = report_requests_per_second or settings.report_requests_per_second
+        _check_rate("requests_per_second", rate, ACCOUNT_LIMIT, shared=bool(store), pool_slots=pool_slots)
+        _check_rate("report_requests_per_second", report_rate, REPORT_LIMIT, shared=bool(store))
+        return cls(
+            account=settings.account,
+            requests_per_second=float(rate),
+            report_requests_per_second=float(report_rate),
+            store=store,
+            lease_seconds=settings.connect_timeout + settings.read_timeout + _LEASE_MARGIN_SECONDS,
+        )
+
+    @property
+    def shared(self) -> bool:
+        return self.store is not None
+
+    def pacers(self, path: str) -> list[Pacer]:
+        everything = self._pacer("all", self.requests_per_second)
+        if not is_report_path(path):
+            return [everything]
+        return [self._pacer("reports", self.report_requests_per_second), everything]
+
+    def describe(self) -> str:
+        where = "shared by every process through the rate-limit store" if self.shared else "for this process"
+        return (
+            f"{self.requests_per_second:g} requests/s, {self.report_requests_per_second:g} of them "
+            f"to /report, {where}"
+        )
+
+    def _pacer(self, bucket: str, rate: float) -> Pacer:
+        if self.store is None:
+            key: Hashable = (self.account, bucket)
+            return shared_throttle(key, rate)
+        host, access_id = self.account
+        key = f"peerclick:budget:{host}:{access_id}:{bucket}"
+        return store_throttle(self.store, key, rate, lease=self.lease_seconds)
+
+
+def is_report_path(path: str) -> bool:
+    """Whether PeerClick counts ``path`` against its report limit too."""
+    return path == REPORT_PATH or path.startswith(REPORT_PATH + "/")
+
+
+def _check_rate(name: str, rate: float, limit: int, *, shared: bool, pool_slots: int = 1) -> None:
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+        raise PeerClickInvalidArgumentError(f"{name}: got {rate!r}; allowed: a number of requests per second")
+    if shared:
+        if not MIN_SHARED_RATE <= rate <= limit:
+            raise PeerClickInvalidArgumentError(
+                f"{name}: got {rate:g}; allowed: {MIN_SHARED_RATE:g} to {limit} "
+                "(PeerClick's limit per account)"
+            )
+        return
+    per_slot = f" ({pool_slots} pool slots x the per-slot rate)" if pool_slots > 1 else ""
+    if rate != int(rate) or not 1 <= rate <= limit:
+        allowed = "1" if limit == 1 else f"a whole number from 1 to {limit}"
+        raise PeerClickInvalidArgumentError(
+            f"{name}: got {rate:g}{per_slot}; allowed: {allowed} (PeerClick's limit per account; a process "
+            "holds only whole rates exactly). For a fractional or shared budget, set the connection's "
+            "'rate_limit_store' to a Redis URL"
+        )

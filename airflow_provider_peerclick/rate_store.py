@@ -1,0 +1,134 @@
+"""A throttle whose window is kept in Redis, so every process of every deployment shares one budget.
+
+Pools bound the processes of one Airflow deployment; they know nothing of a second deployment on the
+same account, of scripts, or of how many places a mapped task or a triggerer really takes. A store that
+all of them consult can: it keeps the same window as ``throttle.Throttle`` (a request holds its place
+until its answer is back, then for one more period), but in two sorted sets that every process updates
+atomically through Lua scripts. The server's clock (``TIME``) is the only clock, so hosts whose clocks
+disagree still agree on the window.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+
+# KEYS: places in flight (score: lease deadline), places answered (score: answer time).
+# ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
+# ("-1": every place is in flight, so only an answer can free one).
+_TAKE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local limit, period, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+-- A holder that died never answers: once its lease is over, count it as answered when the lease ended.
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES')
+for i = 1, #lapsed, 2 do
+  redis.call('ZADD', KEYS[2], lapsed[i + 1], lapsed[i])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - period)
+if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) < limit then
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], math.ceil((lease + period) * 1000))
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if #oldest > 0 then
+  return tostring(tonumber(oldest[2]) + period - now)
+end
+return '-1'
+"""
+
+# KEYS as above; ARGV: period, member. A place whose lease already lapsed was moved by _TAKE: keep it.
+_GIVE_BACK = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then
+  redis.call('ZADD', KEYS[2], now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+end
+return 0
+"""
+
+# How often a waiter asks again while every place is in flight (answers are not pushed to it).
+_POLL_SECONDS = 0.02
+# Never sleep longer than this between tries, so a store that was flushed is noticed.
+_MAX_SLEEP = 1.0
+
+
+class StoreThrottle:
+    """At most ``limit`` requests in any ``period`` seconds across every process using ``key``.
+
+    :param lease: how long a place may stay in flight before it counts as answered: longer than any
+        request can take (connect plus read timeout), so only a holder that died ever reaches it.
+    """
+
+    def __init__(self, client: Any, key: str, rate: float, *, lease: float) -> None:
+        self.rate = float(rate)
+        self.limit = max(1, math.floor(rate))
+        self.period = self.limit / self.rate
+        self._client = client
+        self._keys = [f"{key}:in-flight", f"{key}:answered"]
+        self._lease = lease
+        self._take = client.register_script(_TAKE)
+        self._give_back = client.register_script(_GIVE_BACK)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait for room in the shared window, then hold a place in it until the request is answered."""
+        member = uuid.uuid4().hex
+        while True:
+            wait = float(self._call(self._take, self.limit, self.period, self._lease, member))
+            if wait == 0:
+                break
+            time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
+        try:
+            yield
+        finally:
+            self._call(self._give_back, self.period, member)
+
+    def _call(self, script: Any, *args: Any) -> Any:
+        try:
+            return script(keys=self._keys, args=list(args))
+        except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
+            raise PeerClickConnectionConfigError(
+                f"The shared rate-limit store did not answer ({type(exc).__name__}); no request is sent "
+                "without its place in the budget. Check the connection's 'rate_limit_store'."
+            ) from None
+
+
+_clients: dict[str, Any] = {}
+_throttles: dict[tuple[str, str, float, float], StoreThrottle] = {}
+_lock = threading.Lock()
+
+
+def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThrottle:
+    """The process's throttle for ``key`` in the store at ``url``, created on first use."""
+    budget = (url, key, float(rate), float(lease))
+    client = _client(url)
+    with _lock:
+        if budget not in _throttles:
+            _throttles[budget] = StoreThrottle(client, key, rate, lease=lease)
+        return _throttles[budget]
+
+
+def _client(url: str) -> Any:
+    """One Redis client per store URL and process; its connection pool is thread-safe."""
+    with _lock:
+        if url not in _clients:
+            try:
+                import redis  # the optional [redis] extra: only a connection that names a store needs it
+            except ImportError:
+                raise PeerClickConnectionConfigError(
+                    "The connection names a 'rate_limit_store', which needs the redis client: "
+                    "pip install 'airflow-provider-peerclick[redis]'"
+                ) from None
+            _clients[url] = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        return _clients[url]

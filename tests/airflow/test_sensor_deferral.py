@@ -1,0 +1,40 @@
+"""A deferred PeerClick sensor holds its pool slot while it waits: the wait is bounded, always."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
+from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+from airflow_provider_peerclick.tokens import tokens
+
+DAY = {"start": "2026-11-19", "end": "2026-11-20"}
+
+
+def test_sensors_wait_hours_not_airflows_seven_days():
+    assert PeerClickReportSensor(task_id="report", group_by="day").timeout == 6 * 3600
+    assert PeerClickCampaignSensor(task_id="entity", campaign_id=1).timeout == 6 * 3600
+    assert PeerClickReportSensor(task_id="chosen", timeout=60).timeout == 60
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        ({"timeout": 600}, 600),
+        ({"timeout": 600, "execution_timeout": timedelta(minutes=5)}, 300),
+        ({}, 6 * 3600),
+    ],
+)
+def test_the_deferral_carries_the_shorter_of_timeout_and_execution_timeout(
+    emulator, monkeypatch, limits, expected
+):
+    monkeypatch.setenv(*emulator.conn_uri_env().popitem())
+    tokens.clear()
+    sensor = PeerClickReportSensor(task_id="settled", group_by="day", **DAY, deferrable=True, **limits)
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute(context={})  # type: ignore[arg-type]
+    assert deferred.value.timeout is not None
+    assert expected - 5 <= deferred.value.timeout.total_seconds() <= expected

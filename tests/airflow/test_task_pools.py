@@ -1,0 +1,90 @@
+"""Every PeerClick task runs in its connection's pool: mapped, grouped or plain, or the hook refuses."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from airflow.sdk import DAG, TaskGroup
+
+from airflow_provider_peerclick.operators.entities import PeerClickListCampaignsOperator
+from airflow_provider_peerclick.operators.report import (
+    PeerClickReportOperator,
+    PeerClickReportToStorageOperator,
+)
+from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
+from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+
+
+def serialized_pools(dag: DAG) -> dict[str, str]:
+    """The pools as the scheduler sees them: from the serialized DAG, as the DAG processor stores it."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    restored = DagSerialization.from_dict(DagSerialization.to_dict(dag))
+    return {task.task_id: task.pool for task in restored.tasks}
+
+
+def test_mapped_and_grouped_tasks_take_their_connections_pool(tmp_path):
+    with DAG("pools", schedule=None, start_date=pendulum.datetime(2026, 11, 1, tz="UTC")) as dag:
+        PeerClickReportToStorageOperator.partial(task_id="land", destination=str(tmp_path)).expand_kwargs(
+            [{"group_by": "campaign"}, {"group_by": "offer"}]
+        )
+        PeerClickReportOperator.partial(task_id="report").expand(group_by=["campaign"])
+        PeerClickReportOperator.partial(task_id="account_b", peerclick_conn_id="acct_b").expand(
+            group_by=["campaign"]
+        )
+        PeerClickReportSensor.partial(task_id="sensor", poke_interval=30).expand(group_by=["day"])
+        PeerClickCampaignSensor.partial(task_id="campaign").expand(campaign_id=[1, 2])
+        with TaskGroup("group"):
+            PeerClickListCampaignsOperator.partial(task_id="listed").expand(statuses=[["ACTIVE"]])
+        with TaskGroup("chosen", default_args={"pool": "my_pool"}):
+            PeerClickReportOperator.partial(task_id="report").expand(group_by=["offer"])
+        PeerClickReportOperator.partial(task_id="named", pool="named_pool").expand(group_by=["offer"])
+    assert serialized_pools(dag) == {
+        "land": "peerclick_reports",
+        "report": "peerclick_reports",
+        "account_b": "peerclick_reports__acct_b",
+        "sensor": "peerclick_reports",
+        "campaign": "peerclick_api",
+        "group.listed": "peerclick_api",
+        "chosen.report": "my_pool",
+        "named": "named_pool",
+    }
+
+
+def test_default_args_choose_the_connection_and_so_the_pools():
+    with DAG(
+        "accounts",
+        schedule=None,
+        start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+        default_args={"peerclick_conn_id": "acct_b"},
+    ) as dag:
+        PeerClickReportOperator(task_id="plain", group_by="campaign")
+        PeerClickReportOperator.partial(task_id="mapped").expand(group_by=["campaign"])
+        PeerClickListCampaignsOperator(task_id="entities", peerclick_conn_id="acct_c")
+    assert serialized_pools(dag) == {
+        "plain": "peerclick_reports__acct_b",
+        "mapped": "peerclick_reports__acct_b",
+        "entities": "peerclick_api__acct_c",
+    }
+
+
+@pytest.mark.slow
+def test_the_hook_refuses_a_pool_that_is_not_its_connections(run_dag, emulator):
+    result = run_dag("pools_dag", emulator)
+    tasks, log = result["tasks"], result["log"]
+    assert tasks["mapped"] == "success", log[-5000:]
+    assert tasks["campaigns_in_the_api_pool"] == "success"
+    assert tasks["opted_out"] == "success"
+
+    assert tasks["outside_the_pools"] == "failed"
+    assert "Task 'outside_the_pools' runs in pool 'default_pool'" in log
+    assert "Give the task pool='peerclick_reports' or 'peerclick_api'" in log
+    # Without a shared store only the reports pool's single slot holds reports to 1/s.
+    assert tasks["report_in_the_api_pool"] == "failed"
+    assert "Task 'report_in_the_api_pool' runs in pool 'peerclick_api'" in log
+    assert "Give the task pool='peerclick_reports' (created" in log
+    stats = emulator.stats()
+    # The refused tasks sent nothing: the mapped reports, one list each for the two tasks that may, and
+    # a token exchange per task process (dag.test runs them all in one process: one exchange).
+    assert stats["buckets"]["reports"]["requests"] == 2
+    assert stats["refused"] == 0

@@ -1,0 +1,78 @@
+"""The shared rate-limit store: one budget for every process on an account, whatever each believes."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import redis
+
+from airflow_provider_peerclick.rate_store import StoreThrottle
+
+pytestmark = pytest.mark.slow
+
+
+def test_processes_sharing_the_store_stay_within_the_report_limit(run_processes, rate_store, emulator):
+    # Three deployments' report tasks at once: each alone would be within 1 report/s, together 3/s.
+    done = run_processes(3, 3, rate_limit_store=rate_store)
+    assert [process.returncode for process in done] == [0, 0, 0], [p.stderr[-2000:] for p in done]
+    stats = emulator.stats()
+    assert stats["requests"] == 3 * (3 + 1)  # three reports and one token exchange each
+    assert stats["refused"] == 0
+    assert stats["peak_per_second"]["reports"] == 1
+    assert stats["peak_per_second"]["all"] <= 3
+
+
+def test_without_the_store_the_same_processes_are_refused(run_processes, emulator):
+    # The control: what the store prevents. Per-process throttles know nothing of each other.
+    done = run_processes(3, 2)
+    assert emulator.stats()["refused"] > 0 or emulator.stats()["peak_per_second"]["reports"] > 1
+    assert all(process.returncode == 0 for process in done)  # retries with Retry-After still finish
+
+
+def test_a_fractional_budget_holds_across_two_processes(run_processes, rate_store, emulator):
+    # The README's old recipe (0.5 report/s in each of two deployments) went over 1/s: shared, it holds.
+    started = time.monotonic()
+    done = run_processes(2, 2, rate_limit_store=rate_store, account_report_requests_per_second=0.5)
+    elapsed = time.monotonic() - started
+    assert [process.returncode for process in done] == [0, 0], [p.stderr[-2000:] for p in done]
+    stats = emulator.stats()
+    assert stats["refused"] == 0
+    assert stats["buckets"]["reports"]["requests"] == 4
+    # Four report requests at one per two seconds: the last cannot start before six seconds.
+    assert elapsed >= 8 + 6
+
+
+def test_store_window_counts_a_place_until_its_answer(rate_store):
+    throttle = StoreThrottle(redis.Redis.from_url(rate_store), "test:window", 2.0, lease=30)
+    starts: list[float] = []
+
+    def request() -> None:
+        with throttle.slot():
+            starts.append(time.monotonic())
+            time.sleep(0.2)  # a slow answer: the place stays taken meanwhile
+
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    starts.sort()
+    assert len(starts) == 6
+    # Two places per second, each held 0.2 s by its answer: the third start waits for the first answer
+    # plus one period.
+    gaps = [later - earlier for earlier, later in zip(starts, starts[2:], strict=False)]
+    assert min(gaps) >= 1.2 - 0.05, gaps
+
+
+def test_a_place_whose_holder_died_frees_after_its_lease(rate_store):
+    client = redis.Redis.from_url(rate_store)
+    dead = StoreThrottle(client, "test:lease", 1.0, lease=1.0)
+    holder = dead.slot()
+    holder.__enter__()  # taken and never given back: the process died mid-request
+    started = time.monotonic()
+    with StoreThrottle(client, "test:lease", 1.0, lease=1.0).slot():
+        waited = time.monotonic() - started
+    # Counted as answered when the lease ended (1 s), then held one more period (1 s).
+    assert 1.8 <= waited <= 4.0, waited

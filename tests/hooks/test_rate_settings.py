@@ -1,0 +1,76 @@
+"""Only budgets that can be enforced are accepted, and the refusal comes before any request."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_peerclick.exceptions import (
+    PeerClickConnectionConfigError,
+    PeerClickInvalidArgumentError,
+)
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        # A process holds only whole rates exactly: 0.5/s in each of two processes still bursts.
+        ({"requests_per_second": 0.5}, "'rate_limit_store' to a Redis URL"),
+        ({"report_requests_per_second": 0.5}, "must be 1 (requests per second per task process"),
+        ({"report_requests_per_second": 1.5}, "must be 1"),
+        ({"report_requests_per_second": 2}, "must be 1"),
+        ({"requests_per_second": 4}, "a whole number from 1 to 3"),
+        ({"requests_per_second": 1e-6}, "a whole number from 1 to 3"),
+        ({"requests_per_second": "nan"}, "a whole number from 1 to 3"),
+        ({"request_per_second": 1}, "extra 'request_per_second' is not a PeerClick setting"),
+        ({"account_requests_per_second": 2}, "applies only with 'rate_limit_store'"),
+        ({"rate_limit_store": "http://127.0.0.1:6379"}, "must be a Redis URL"),
+        ({"rate_limit_store": "redis://:hunter2@127.0.0.1:6379", "account_requests_per_second": 4}, "to 3"),
+        (
+            {"rate_limit_store": "redis://127.0.0.1:1", "requests_per_second": 1},
+            "account_requests_per_second",
+        ),
+        ({"rate_limit_store": "redis://127.0.0.1:1", "account_report_requests_per_second": 0.001}, "0.05"),
+    ],
+)
+def test_unenforceable_rates_fail_before_any_request(make_hook, emulator, extra, fragment):
+    hook = make_hook(**extra)
+    with pytest.raises(PeerClickConnectionConfigError, match="cannot be used") as raised:
+        hook.list_campaigns()
+    assert fragment in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+    assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        ({"pool_slots": 4}, "4 pool slots x the per-slot rate"),
+        ({"requests_per_second": 2.5}, "a whole number from 1 to 3"),
+        ({"report_requests_per_second": 3}, "allowed: 1"),
+    ],
+)
+def test_hook_rates_beyond_the_account_limit_fail_before_any_request(
+    make_hook, emulator, arguments, fragment
+):
+    make_hook()
+    hook = PeerClickHook(**arguments)
+    with pytest.raises(PeerClickInvalidArgumentError, match="PeerClick's limit per account") as raised:
+        hook.list_campaigns()
+    assert fragment in str(raised.value)
+    assert emulator.stats()["requests"] == 0
+
+
+def test_a_store_that_does_not_answer_stops_the_request(make_hook, emulator):
+    hook = make_hook(rate_limit_store="redis://127.0.0.1:1/0")
+    with pytest.raises(PeerClickConnectionConfigError, match="rate-limit store did not answer"):
+        hook.list_campaigns()
+    assert emulator.stats()["requests"] == 0
+
+
+def test_a_shared_budget_may_be_fractional(make_hook, emulator, rate_store):
+    hook = make_hook(rate_limit_store=rate_store, account_requests_per_second=1.5)
+    assert hook.budget.shared
+    assert hook.budget.requests_per_second == 1.5
+    assert len(hook.list_campaigns()) > 0
+    assert emulator.stats()["refused"] == 0
