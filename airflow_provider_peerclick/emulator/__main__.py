@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--campaigns", type=int, default=20, help="campaigns in reports (e.g. 100000 for big reports)")
     add("--rate-limit", type=int, default=3, help="requests per second per account, all routes")
     add("--report-rate-limit", type=int, default=1, help="report requests per second per account")
+    add(
+        "--omit-columns",
+        default="",
+        help="comma-separated metrics that reports never return (e.g. profit): a server with fewer columns",
+    )
     add("--port-file", type=Path, help="also write the chosen port to this file")
     add("--verbose", action="store_true", help="log every request (never tokens or keys)")
     return parser
@@ -51,6 +56,7 @@ def config_from_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
             campaigns=args.campaigns,
             rate_limit=args.rate_limit,
             report_rate_limit=args.report_rate_limit,
+            omit_columns=tuple(name.strip() for name in args.omit_columns.split(",") if name.strip()),
             port_file=args.port_file,
             verbose=args.verbose,
         )

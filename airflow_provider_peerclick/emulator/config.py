@@ -27,6 +27,9 @@ class EmulatorConfig:
     report_rate_limit: int = 1
     rate_window: float = 1.0
     report_cache_size: int = 4
+    # Metrics left out of every report's rows, totals and column mappings, even when asked for: a server
+    # whose column set differs from the documented one (the real API's exact set is not public).
+    omit_columns: tuple[str, ...] = ()
     port_file: Path | None = None
     verbose: bool = False
 
@@ -41,3 +44,8 @@ class EmulatorConfig:
             raise ValueError("rate limits must be >= 1")
         if self.rate_window <= 0:
             raise ValueError("rate_window must be > 0")
+        from airflow_provider_peerclick.emulator.metrics import METRICS
+
+        unknown = sorted(set(self.omit_columns) - set(METRICS))
+        if unknown:
+            raise ValueError(f"omit_columns: unknown metrics {unknown}; known: {', '.join(METRICS)}")

@@ -46,8 +46,9 @@ class Aggregate:
 class ReportService:
     """Thread-safe: pages are computed in worker threads so the event loop keeps answering."""
 
-    def __init__(self, catalog: Catalog, cache_size: int) -> None:
+    def __init__(self, catalog: Catalog, cache_size: int, omit_columns: tuple[str, ...] = ()) -> None:
         self.catalog = catalog
+        self.omit_columns = frozenset(omit_columns)
         self.facts = FactSource(catalog)
         self._cache: OrderedDict[Hashable, Aggregate] = OrderedDict()
         self._cache_size = cache_size
@@ -57,6 +58,7 @@ class ReportService:
         aggregate = self._aggregate(query)
         page = aggregate.rows[query.offset : query.offset + query.limit]
         keys = query.dimension_keys
+        columns = tuple(name for name in query.columns if name not in self.omit_columns)
         return {
             "description": "Success",
             "offset": query.offset,
@@ -64,16 +66,15 @@ class ReportService:
             "totalRows": len(aggregate.rows),
             "truncated": False,
             "messages": [],
-            "totals": metric_values(aggregate.totals, query.columns),
+            "totals": metric_values(aggregate.totals, columns),
             "rows": [
-                dict(zip(keys, row.dims, strict=True)) | metric_values(row.counts, query.columns)
-                for row in page
+                dict(zip(keys, row.dims, strict=True)) | metric_values(row.counts, columns) for row in page
             ],
             "columnMappings": [
                 {"key": key, "label": _DIMENSION_MAPPINGS[key][0], "type": _DIMENSION_MAPPINGS[key][1]}
                 for key in keys
             ]
-            + [metric_mapping(name) for name in query.columns],
+            + [metric_mapping(name) for name in columns],
         }
 
     def _aggregate(self, query: ReportQuery) -> Aggregate:

@@ -19,7 +19,7 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.catalog = Catalog(config.seed, config.campaigns)
-        self.reports = ReportService(self.catalog, config.report_cache_size)
+        self.reports = ReportService(self.catalog, config.report_cache_size, config.omit_columns)
         self.tokens = TokenStore()
         self.limiter = RateLimiter(
             {ALL: config.rate_limit, REPORTS: config.report_rate_limit}, config.rate_window

@@ -102,6 +102,8 @@ def land_report(
                 totals=reconciler.totals,
                 files=files,
                 fetched_at=fetched_at,
+                reconciled=reconciler.reconciled,
+                not_returned=reconciler.not_returned,
             )
         )
     return LandedPartition(

@@ -11,7 +11,7 @@ import pendulum
 from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.arguments import ReportQuery
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def query_description(query: ReportQuery) -> dict[str, Any]:
@@ -35,11 +35,15 @@ def build_manifest(
     totals: Mapping[str, Any],
     files: Sequence[Mapping[str, Any]],
     fetched_at: pendulum.DateTime,
+    reconciled: Sequence[str] = (),
+    not_returned: Sequence[str] = (),
 ) -> bytes:
     """
     The manifest as bytes. It holds no connection details: only the query, counts, totals and checksums.
 
     ``files`` entries have ``name``, ``rows``, ``bytes`` and ``sha256`` (of the file as stored).
+    ``reconciliation`` says which additive columns were checked against the totals, and which were asked
+    for but not returned by the API (so a reader knows a missing ``profit`` is PeerClick's, not ours).
     """
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -52,6 +56,7 @@ def build_manifest(
         "columns": list(columns),
         "row_count": row_count,
         "totals": dict(totals),
+        "reconciliation": {"reconciled": list(reconciled), "not_returned": list(not_returned)},
         "files": [dict(entry) for entry in files],
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()

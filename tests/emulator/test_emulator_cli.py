@@ -69,3 +69,15 @@ def test_big_report_pages_fast_after_the_first(emulator_factory):
     assert time.monotonic() - started < 0.5
     assert len(second["rows"]) == 1000
     assert second["rows"][0]["campaignId"] > first["rows"][-1]["campaignId"]
+
+
+def test_unknown_omitted_columns_are_refused():
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--omit-columns", "profit,bounces"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "bounces" in done.stderr

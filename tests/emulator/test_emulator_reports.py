@@ -176,3 +176,17 @@ def test_days_are_bounded_in_the_requested_time_zone(get_report):
     ).json()
     assert offset_form["totals"] == body["totals"]
     assert [row["day"] for row in offset_form["rows"]] == ["2026-03-01"]
+
+
+def test_omitted_columns_are_in_neither_rows_nor_totals(emulator_factory):
+    emulator = emulator_factory("--omit-columns", "profit,roi")
+    answer = emulator.session().get(
+        f"{emulator.base_url}/report", params={**FROM_TO, "groupBy": "campaign"}, timeout=30
+    )
+    body = answer.json()
+    assert answer.status_code == 200
+    assert not {"profit", "roi"} & set(body["totals"])
+    assert all("profit" not in row and "roi" not in row for row in body["rows"])
+    assert {m["key"] for m in body["columnMappings"]} >= {"visits", "revenue", "cost"}
+    assert "profit" not in {m["key"] for m in body["columnMappings"]}
+    assert body["totals"]["visits"] == sum(row["visits"] for row in body["rows"])

@@ -61,17 +61,50 @@ def test_totals_that_change_between_pages_fail():
         reconcile([first, changed])
 
 
-def test_totals_without_a_requested_additive_column_fail():
-    rows = make_rows(3)
-    totals = totals_of(rows)
-    del totals["cost"]
-    with pytest.raises(PeerClickReconciliationError, match="totals lack column 'cost'"):
-        reconcile(paged(rows, 3, totals))
-
-
 def test_a_non_number_fails():
     rows = make_rows(3)
     totals = totals_of(rows)
     rows[1]["visits"] = "many"
     with pytest.raises(PeerClickReconciliationError, match="'visits' holds 'many'"):
         reconcile(paged(rows, 3, totals))
+
+
+def without(rows: list[dict], totals: dict, column: str) -> tuple[list[dict], dict]:
+    return [{k: v for k, v in row.items() if k != column} for row in rows], {
+        k: v for k, v in totals.items() if k != column
+    }
+
+
+def test_a_column_missing_from_rows_and_totals_is_recorded_not_failed():
+    rows, totals = without(make_rows(6), totals_of(make_rows(6)), "cost")
+    reconciler = reconcile(paged(rows, 3, totals))
+    assert reconciler.reconciled == ("visits", "clicks", "revenue")
+    assert reconciler.not_returned == ("cost",)
+
+
+def test_a_column_in_the_rows_but_not_the_totals_fails():
+    rows = make_rows(3)
+    _, totals = without(rows, totals_of(rows), "cost")
+    with pytest.raises(PeerClickReconciliationError, match="rows have column 'cost' but its totals do not"):
+        reconcile(paged(rows, 3, totals))
+
+
+def test_a_column_in_the_totals_but_not_the_rows_fails():
+    rows, _ = without(make_rows(3), {}, "revenue")
+    with pytest.raises(PeerClickReconciliationError, match="totals have column 'revenue' but its rows"):
+        reconcile(paged(rows, 3, totals_of(make_rows(3))))
+
+
+def test_additive_columns_returned_without_being_asked_are_reconciled_too():
+    rows = [{**row, "conversions": 1} for row in make_rows(4)]
+    totals = {**totals_of(rows), "conversions": 5}
+    with pytest.raises(PeerClickReconciliationError, match=r"Column 'conversions'.*sum to 4 .* total is 5"):
+        reconcile(paged(rows, 4, totals))
+    reconciler = reconcile(paged(rows, 4, {**totals, "conversions": 4}))
+    assert "conversions" in reconciler.reconciled
+
+
+def test_an_empty_report_reconciles_what_its_totals_hold():
+    reconciler = reconcile(paged([], 10, {"visits": 0, "clicks": 0, "revenue": 0.0}))
+    assert reconciler.reconciled == ("visits", "clicks", "revenue")
+    assert reconciler.not_returned == ("cost",)
