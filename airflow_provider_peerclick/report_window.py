@@ -59,6 +59,11 @@ def report_query(
         tz=zone,
         filters=filters,
     )
+    return query_arguments(query)
+
+
+def query_arguments(query: arguments.ReportQuery) -> dict[str, Any]:
+    """A checked query as JSON-ready keyword arguments of ``PeerClickHook.iter_report_pages``."""
     return {
         "start": query.start.isoformat(),
         "end": query.end.isoformat(),

@@ -74,7 +74,7 @@ def main() -> None:
             stats = emulator.stats()
             emulator.stop()
         after = peak_rss_mib()
-        size = sum(entry["bytes"] for entry in result["files"])
+        size = sum(entry["bytes"] for landed in result["partitions"] for entry in landed["files"])
 
     print(f"campaigns in emulator : {options.campaigns}")
     print(f"rows landed           : {result['row_count']} ({options.format}, {size / 2**20:.1f} MiB)")

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
 from airflow_provider_peerclick import arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage
+from airflow_provider_peerclick.report_window import (
+    REPORT_TEMPLATE_FIELDS,
+    ReportArgumentsMixin,
+    query_arguments,
+)
 from airflow_provider_peerclick.storage import (
+    PartitionLayout,
     asset_uri,
-    land_report,
+    land_window,
     require_row_format,
     resolve_destination,
 )
+from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, is_templated
 
 if TYPE_CHECKING:
@@ -24,14 +30,16 @@ if TYPE_CHECKING:
 
 class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
     """
-    Fetch a report page by page into ``{destination}/{group_by}/date={ds}/part-0000.{ext}`` plus a
-    ``_manifest.json``, and return ``{"path", "manifest", "format", "row_count", "totals", "files"}`` to XCom
-    (``files``: name, rows, bytes and sha256 of each data file).
+    Fetch a report window page by page into one partition per account day,
+    ``{destination}/{group_by}/date={YYYY-MM-DD}/part-0000.{ext}`` plus a ``_manifest.json`` each, and
+    return ``{"format", "row_count", "partitions"}`` to XCom (``partitions``: per partition its
+    ``partition``, ``path``, ``manifest``, ``row_count``, ``totals`` and ``files``).
 
-    ``ds`` is the start date in ``tz``; a start that is not midnight adds ``/hour=HH``. The partition is
-    replaced only after every row is written and the rows add up to the report's row count and totals; a
-    failed run leaves the previous partition as it was and no new files. A rerun of the same query writes
-    byte-identical data files. The manifest is written last: a partition folder without one is incomplete.
+    Days are midnight to midnight in ``tz``; hours of a day the window covers only in part (an hourly
+    schedule) land as hour partitions (``/hour=HH``), so partitions never overlap. Each partition has its
+    own report request and is replaced only after every row is written and the rows add up to its report's
+    row count and totals; a failed partition keeps its previous version and leaves no new files. A rerun of
+    the same query writes byte-identical data files.
 
     :param destination: base folder: an absolute local path or ``file://`` URL, or an object store URL such
         as ``s3://bucket/prefix`` (the store's Airflow provider must be installed). A str (templated) or an
@@ -44,6 +52,9 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
     :param filters: group-by name to ID or code, e.g. ``{"country": "US"}``.
     :param format: ``jsonl`` (default), ``csv``, or ``parquet`` (needs the ``parquet`` extra).
     :param page_size: rows per request, up to 10000; each request costs a second of the report limit.
+    :param partition_template: the folder of a day below ``{group_by}``; fields ``{date}``, ``{year}``,
+        ``{month}``, ``{day}``. Default ``date={date}`` (Hive-style).
+    :param hour_partition_template: the folder of an hour; fields as above plus ``{hour}``.
     :param peerclick_conn_id: the PeerClick connection.
     :param storage_conn_id: the Airflow connection ObjectStoragePath uses for ``destination``.
 
@@ -55,7 +66,14 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
     """
 
     pool_kind = "reports"
-    template_fields = (*REPORT_TEMPLATE_FIELDS, "destination", "format", "storage_conn_id")
+    template_fields = (
+        *REPORT_TEMPLATE_FIELDS,
+        "destination",
+        "format",
+        "storage_conn_id",
+        "partition_template",
+        "hour_partition_template",
+    )
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -72,6 +90,8 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         page_size: int = arguments.MAX_PAGE_SIZE,
         peerclick_conn_id: str = PeerClickHook.default_conn_name,
         storage_conn_id: str | None = None,
+        partition_template: str = DEFAULT_DAY_TEMPLATE,
+        hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
@@ -89,27 +109,35 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         self.page_size = arguments.page_size(page_size)
         self.peerclick_conn_id = peerclick_conn_id
         self.storage_conn_id = storage_conn_id
+        self.partition_template = partition_template
+        self.hour_partition_template = hour_partition_template
+        if not is_templated([partition_template, hour_partition_template]):
+            PartitionLayout(partition_template, hour_partition_template)
 
     def execute(self, context: Context) -> dict[str, Any]:
         # Everything that can be checked without PeerClick is checked first, so a bad destination or a
         # missing extra costs no request out of the account's limit.
         base = resolve_destination(self.destination, self.storage_conn_id)
         row_format = require_row_format(self.format)
-        query = self.resolve_report_query(context)
+        layout = PartitionLayout(self.partition_template, self.hour_partition_template)
+        query = arguments.ReportQuery.build(**self.resolve_report_query(context))
         self.log.info(
             "Landing the PeerClick report by %s from %s to %s (%s) as %s under %s",
-            query["group_by"],
-            query["start"],
-            query["end"],
-            query["tz"],
+            query.group_by,
+            query.start,
+            query.end,
+            query.tz,
             row_format,
             base,
         )
-        landed = land_report(
-            self.hook.iter_report_pages(**query, page_size=self.page_size),
-            base=base,
-            query=arguments.ReportQuery.build(**query),
-            row_format=row_format,
-        )
-        self.log.info("Committed %d rows to %s", landed.row_count, landed.path)
-        return landed.to_xcom()
+        landed = land_window(self._pages, base=base, query=query, row_format=row_format, layout=layout)
+        for partition in landed:
+            self.log.info("Committed %d rows to %s", partition.row_count, partition.path)
+        return {
+            "format": row_format,
+            "row_count": sum(partition.row_count for partition in landed),
+            "partitions": [partition.to_xcom() for partition in landed],
+        }
+
+    def _pages(self, piece: arguments.ReportQuery) -> Iterator[ReportPage]:
+        return self.hook.iter_report_pages(**query_arguments(piece), page_size=self.page_size)

@@ -7,9 +7,11 @@ from airflow_provider_peerclick.storage.errors import PeerClickReconciliationErr
 from airflow_provider_peerclick.storage.landing import (
     LandedPartition,
     land_report,
+    land_window,
     partition_key,
     partition_path,
 )
+from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.row_formats import ROW_FORMATS, require_row_format
 from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME
 
@@ -17,12 +19,15 @@ __all__ = [
     "MANIFEST_NAME",
     "ROW_FORMATS",
     "LandedPartition",
+    "PartitionLayout",
     "PeerClickReconciliationError",
     "PeerClickStorageError",
     "asset_uri",
     "land_report",
+    "land_window",
     "partition_key",
     "partition_path",
     "require_row_format",
     "resolve_destination",
+    "split_window",
 ]

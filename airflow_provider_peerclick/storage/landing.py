@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from airflow_provider_peerclick.arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage.columns import column_order
 from airflow_provider_peerclick.storage.manifest import build_manifest
+from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
 from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME, StagedPartition
@@ -28,9 +29,11 @@ class LandedPartition:
     row_count: int
     totals: dict[str, Any]
     files: list[dict[str, Any]] = field(default_factory=list)
+    partition: str = ""
 
     def to_xcom(self) -> dict[str, Any]:
         return {
+            "partition": self.partition,
             "path": self.path,
             "manifest": self.manifest,
             "format": self.format,
@@ -40,19 +43,18 @@ class LandedPartition:
         }
 
 
-def partition_key(query: ReportQuery) -> str:
+def partition_key(query: ReportQuery, layout: PartitionLayout | None = None) -> str:
     """
-    ``date=YYYY-MM-DD`` of the start in the report's time zone.
-
-    A start that is not midnight (an hourly schedule) adds ``/hour=HH``, so runs for different hours of
-    one day land side by side instead of replacing each other.
+    The partition folder of ``query``: by default ``date=YYYY-MM-DD`` of the start in the report's time
+    zone for a whole day, plus ``/hour=HH`` for an hour (see ``PartitionLayout``).
     """
-    key = f"date={query.start.to_date_string()}"
-    return key if query.start.hour == 0 else f"{key}/hour={query.start.hour:02d}"
+    return (layout or PartitionLayout()).key(query)
 
 
-def partition_path(base: ObjectStoragePath, query: ReportQuery) -> ObjectStoragePath:
-    return base / query.group_by / partition_key(query)
+def partition_path(
+    base: ObjectStoragePath, query: ReportQuery, layout: PartitionLayout | None = None
+) -> ObjectStoragePath:
+    return base / query.group_by / partition_key(query, layout)
 
 
 def land_report(
@@ -61,16 +63,19 @@ def land_report(
     base: ObjectStoragePath,
     query: ReportQuery,
     row_format: str = "jsonl",
+    layout: PartitionLayout | None = None,
 ) -> LandedPartition:
     """
-    Write ``pages`` (the report ``query`` describes) to ``{base}/{group_by}/date={ds}/part-0000.{ext}``.
+    Write ``pages`` (the report ``query`` describes: one partition of ``split_window``) to
+    ``{base}/{group_by}/{partition}/part-0000.{ext}``.
 
     Rows go straight from each page to the file, so memory holds one page. The partition is replaced only
     once every row is written and the rows reconcile with the report's row count and totals; otherwise the
     error propagates and the previous partition, if any, stays as it was.
     """
     row_format = require_row_format(row_format)
-    directory = partition_path(base, query)
+    partition = partition_key(query, layout)
+    directory = base / query.group_by / partition
     name = f"part-0000.{row_format}"
     reconciler = Reconciler(query.columns)
     fetched_at = pendulum.now("UTC")
@@ -95,7 +100,7 @@ def land_report(
         staged.commit(
             build_manifest(
                 query=query,
-                partition=partition_key(query),
+                partition=partition,
                 row_format=row_format,
                 columns=columns,
                 row_count=reconciler.rows,
@@ -113,4 +118,26 @@ def land_report(
         row_count=reconciler.rows,
         totals=reconciler.totals,
         files=files,
+        partition=partition,
     )
+
+
+def land_window(
+    fetch: Callable[[ReportQuery], Iterable[ReportPage]],
+    *,
+    base: ObjectStoragePath,
+    query: ReportQuery,
+    row_format: str = "jsonl",
+    layout: PartitionLayout | None = None,
+) -> list[LandedPartition]:
+    """
+    Land every partition of the window ``query`` (see ``split_window``), one report each, in time order.
+
+    ``fetch`` returns the pages of one partition's report; they are consumed before the next is asked for,
+    so memory holds one page whatever the window. Each partition commits on its own: a failure leaves the
+    partitions before it new, the rest as they were, and a rerun lands them all again.
+    """
+    return [
+        land_report(fetch(piece), base=base, query=piece, row_format=row_format, layout=layout)
+        for piece in split_window(query)
+    ]

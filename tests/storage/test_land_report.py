@@ -55,6 +55,7 @@ def test_a_partition_is_its_data_file_and_a_manifest(base, query, files_under, r
     assert manifest["columns"] == ["campaignId", "campaignName", *COLUMNS]
     assert manifest["fetched_at"].endswith("+00:00")
     assert landed.to_xcom() == {
+        "partition": "date=2026-11-24",
         "path": f"{base}/campaign/date=2026-11-24",
         "manifest": f"{base}/campaign/date=2026-11-24/{MANIFEST_NAME}",
         "format": row_format,

@@ -15,6 +15,8 @@ from airflow_provider_peerclick.exceptions import (
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
 from airflow_provider_peerclick.storage import row_formats
 
+from .conftest import DAY
+
 PARTITION = "campaign/date=2026-11-24"
 MANIFEST = f"{PARTITION}/_manifest.json"
 
@@ -39,10 +41,12 @@ def test_rows_landed_are_the_api_rows_and_reconcile(run_landing, lake, lake_file
     api = api_report()
     assert read_rows("jsonl", files[f"{PARTITION}/part-0000.jsonl"]) == api["rows"]
     manifest = json.loads(files[MANIFEST])
-    assert manifest["row_count"] == api["totalRows"] == result["row_count"] > 8
-    assert manifest["totals"] == api["totals"] == result["totals"]
-    assert result["path"] == f"file://{lake}/{PARTITION}"
-    assert result["files"][0]["sha256"] == hashlib.sha256(files[f"{PARTITION}/part-0000.jsonl"]).hexdigest()
+    (landed,) = result["partitions"]
+    assert manifest["row_count"] == api["totalRows"] == result["row_count"] == landed["row_count"] > 8
+    assert manifest["totals"] == api["totals"] == landed["totals"]
+    assert landed["path"] == f"file://{lake}/{PARTITION}"
+    assert landed["partition"] == "date=2026-11-24"
+    assert landed["files"][0]["sha256"] == hashlib.sha256(files[f"{PARTITION}/part-0000.jsonl"]).hexdigest()
     stats = emulator.stats()
     assert stats["refused"] == 0
     assert stats["buckets"]["reports"]["requests"] == 1 + -(-api["totalRows"] // 8)
@@ -119,9 +123,55 @@ def test_parquet_without_pyarrow_fails_before_any_request(run_landing, emulator,
     assert emulator.stats()["requests"] == 0
 
 
-def test_the_data_interval_is_read_in_the_report_time_zone(run_landing, lake_files):
-    result = run_landing(tz="America/New_York", group_by="day", columns=["visits"])
-    manifest = json.loads(lake_files()["day/date=2026-11-23/hour=19/_manifest.json"])
-    assert manifest["query"]["start"] == "2026-11-23T19:00:00-05:00"
-    assert manifest["query"]["end"] == "2026-11-24T19:00:00-05:00"
-    assert result["path"].endswith("/day/date=2026-11-23/hour=19")
+def test_the_data_interval_is_read_in_the_report_time_zone(peerclick_connection, lake, lake_files):
+    # A UTC interval seen from New York: 19:00 on the 23rd to midnight on the 25th. The whole day (24th) is
+    # one partition, the hours of the 23rd it covers only in part are hour partitions: none overlaps.
+    operator = PeerClickReportToStorageOperator(
+        task_id="land",
+        destination=f"file://{lake}",
+        group_by="day",
+        columns=["visits"],
+        tz="America/New_York",
+    )
+    context = {"data_interval_start": DAY, "data_interval_end": DAY.add(days=1, hours=5)}
+    result = operator.execute(context)  # type: ignore[arg-type]
+    partitions = [landed["partition"] for landed in result["partitions"]]
+    assert partitions == [*(f"date=2026-11-23/hour={hour}" for hour in range(19, 24)), "date=2026-11-24"]
+    manifest = json.loads(lake_files()["day/date=2026-11-24/_manifest.json"])
+    assert manifest["query"]["start"] == "2026-11-24T00:00:00-05:00"
+    assert manifest["query"]["end"] == "2026-11-25T00:00:00-05:00"
+    hour = json.loads(lake_files()["day/date=2026-11-23/hour=19/_manifest.json"])
+    assert hour["query"]["start"] == "2026-11-23T19:00:00-05:00"
+    assert hour["query"]["end"] == "2026-11-23T20:00:00-05:00"
+
+
+def test_a_seven_day_window_lands_as_seven_reconciled_partitions(
+    run_landing, lake_files, api_report, emulator
+):
+    result = run_landing(
+        start="2026-11-17", end="2026-11-24", columns=["visits", "clicks", "revenue", "cost"]
+    )
+    days = [f"2026-11-{day}" for day in range(17, 24)]
+    assert [landed["partition"] for landed in result["partitions"]] == [f"date={day}" for day in days]
+    files = lake_files()
+    assert sorted(files) == sorted(
+        f"campaign/date={day}/{name}" for day in days for name in ("_manifest.json", "part-0000.jsonl")
+    )
+    for number, day in enumerate(days[:2]):
+        start = DAY.subtract(days=7 - number)
+        api = api_report(start=start, end=start.add(days=1), columns=["visits", "clicks", "revenue", "cost"])
+        manifest = json.loads(files[f"campaign/date={day}/_manifest.json"])
+        assert manifest["totals"] == api["totals"]
+        assert manifest["row_count"] == api["totalRows"]
+    assert result["row_count"] == sum(landed["row_count"] for landed in result["partitions"])
+    # One report per day: the landing spent 7 report requests (plus the 2 checks above).
+    assert emulator.stats()["buckets"]["reports"]["requests"] == 7 + 2
+    assert emulator.stats()["refused"] == 0
+
+
+def test_a_partition_template_matches_an_existing_layout(run_landing, lake_files):
+    run_landing(start="2026-11-23", end="2026-11-25", partition_template="{year}/{month}/{day}")
+    assert sorted(name for name in lake_files() if name.endswith("_manifest.json")) == [
+        "campaign/2026/11/23/_manifest.json",
+        "campaign/2026/11/24/_manifest.json",
+    ]

@@ -1,0 +1,126 @@
+"""Which partitions a report window lands as, and what each partition folder is called.
+
+A partition is one account day (midnight to midnight in the report's time zone), or one hour where the
+window covers only part of a day (an hourly schedule). Partitions never overlap, so a reader may sum any
+set of them; a window of N whole days is N partitions, whatever the schedule that asked for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import string
+from collections.abc import Iterator, Mapping
+
+import pendulum
+
+from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+
+DEFAULT_DAY_TEMPLATE = "date={date}"
+DEFAULT_HOUR_TEMPLATE = "date={date}/hour={hour}"
+DAY_FIELDS = ("date", "year", "month", "day")
+HOUR_FIELDS = (*DAY_FIELDS, "hour")
+
+# Samples that any useful template must tell apart: days that differ only in day, month or year.
+_SAMPLE_DAYS = ((2026, 11, 24), (2026, 11, 25), (2026, 12, 24), (2027, 11, 24))
+
+
+def is_whole_day(query: ReportQuery) -> bool:
+    """True when the query covers exactly one day of its time zone, midnight to midnight."""
+    midnight = query.start.start_of("day")
+    return _same_instant(query.start, midnight) and _same_instant(query.end, midnight.add(days=1))
+
+
+def _same_instant(left: pendulum.DateTime, right: pendulum.DateTime) -> bool:
+    # Aware datetimes with one tzinfo compare by wall time, ignoring fold; instants never do.
+    return left.timestamp() == right.timestamp()
+
+
+def split_window(query: ReportQuery) -> Iterator[ReportQuery]:
+    """
+    The window as partitions, in time order: whole days of ``query.tz`` as day queries, the hours of any
+    partial day before or after them as hour queries. Each gets its own report request, so each partition
+    reconciles with totals of its own (see the README for why not one report split while streaming).
+    """
+    end = query.end.timestamp()
+    cursor = query.start
+    while cursor.timestamp() < end:
+        next_day = cursor.start_of("day").add(days=1)
+        if _same_instant(cursor, cursor.start_of("day")) and next_day.timestamp() <= end:
+            following = next_day
+        else:
+            # pendulum adds hours in absolute time, so a 25-hour day yields 25 distinct hours.
+            following = cursor.add(hours=1).in_timezone(query.tz)
+        yield dataclasses.replace(query, start=cursor, end=following)
+        cursor = following
+
+
+def _values(start: pendulum.DateTime) -> dict[str, str]:
+    return {
+        "date": start.to_date_string(),
+        "year": f"{start.year:04d}",
+        "month": f"{start.month:02d}",
+        "day": f"{start.day:02d}",
+        "hour": f"{start.hour:02d}",
+    }
+
+
+def _check_template(name: str, template: str, allowed: tuple[str, ...]) -> str:
+    def fail(reason: str) -> PeerClickInvalidArgumentError:
+        fields = ", ".join("{" + field + "}" for field in allowed)
+        return PeerClickInvalidArgumentError(
+            f"{name}: got {template!r}; {reason}; allowed fields: {fields}, "
+            f"e.g. {DEFAULT_DAY_TEMPLATE!r} or 'year={{year}}/month={{month}}/day={{day}}'"
+        )
+
+    if not isinstance(template, str) or not template.strip():
+        raise fail("a relative folder path with fields is needed")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    unknown = sorted({field for field in fields if field not in allowed})
+    if unknown:
+        raise fail(f"unknown fields {unknown}")
+    sample = template.format(**_values(pendulum.datetime(2026, 11, 24, tz="UTC")))
+    parts = sample.split("/")
+    if sample.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise fail("the folder must be relative, without empty, '.' or '..' parts")
+    return template
+
+
+class PartitionLayout:
+    """
+    Folder names of partitions below ``{destination}/{group_by}``: Hive-style ``date=YYYY-MM-DD`` (and
+    ``/hour=HH``) by default, or templates matching an existing lake, e.g. ``{year}/{month}/{day}``.
+    """
+
+    def __init__(self, day_template: str = DEFAULT_DAY_TEMPLATE, hour_template: str = DEFAULT_HOUR_TEMPLATE):
+        self.day_template = _check_template("partition_template", day_template, DAY_FIELDS)
+        self.hour_template = _check_template("hour_partition_template", hour_template, HOUR_FIELDS)
+        self._check_distinct()
+
+    def _check_distinct(self) -> None:
+        days = [pendulum.datetime(*day, tz="UTC") for day in _SAMPLE_DAYS]
+        names = {self.day_template.format(**_values(day)) for day in days}
+        if len(names) < len(days):
+            raise PeerClickInvalidArgumentError(
+                f"partition_template: got {self.day_template!r}; it gives different days the same folder, "
+                "so one day would replace another: use {date}, or {year}, {month} and {day}"
+            )
+        hours = [days[0], days[0].add(hours=1), *days[1:]]
+        names = {self.hour_template.format(**_values(hour)) for hour in hours}
+        if len(names) < len(hours):
+            raise PeerClickInvalidArgumentError(
+                f"hour_partition_template: got {self.hour_template!r}; it gives different hours the same "
+                "folder: use {hour} and {date} (or {year}, {month} and {day})"
+            )
+
+    def key(self, query: ReportQuery) -> str:
+        """The folder of the partition ``query`` (one piece of ``split_window``) lands in."""
+        template = self.day_template if is_whole_day(query) else self.hour_template
+        return posixpath.normpath(template.format(**_values(query.start)))
+
+    def describe(self) -> Mapping[str, str]:
+        return {"day": self.day_template, "hour": self.hour_template}
