@@ -15,3 +15,6 @@ ACCOUNT_TZ = os.environ.get("PEERCLICK_ACCOUNT_TZ", "UTC")
 GROUP_BYS = ("campaign", "offer", "country")
 # How long the sensor waits between two looks at yesterday's report before calling it settled.
 SETTLE_SECONDS = float(os.environ.get("PEERCLICK_SETTLE_SECONDS", "300"))
+# Days before each run's day that are re-checked (one summary request each) and re-landed if PeerClick's
+# numbers changed since: late conversions are attributed to the click's day.
+LOOKBACK_DAYS = int(os.environ.get("PEERCLICK_LOOKBACK_DAYS", "3"))

@@ -4,7 +4,8 @@ Land yesterday's PeerClick reports every day: one partition per group-by, reconc
 The schedule is a CronDataIntervalTimetable in the account's time zone, so each run's data interval is
 one account day (``@daily`` alone gives zero-length intervals in Airflow 3). Backfills work as usual
 (``airflow backfill create --dag-id peerclick_daily_report --from-date ... --to-date ...``): every day is
-its own partition, and a rerun replaces it.
+its own partition, and a rerun replaces it. Each run also re-checks the ``LOOKBACK_DAYS`` days before its
+own with one summary request each and re-lands those whose totals changed (late conversions).
 
 Tasks run in the ``peerclick_reports`` pool (create it with ``peerclick-pools create``): one report
 request per second for the whole deployment, whatever the number of workers.
@@ -13,7 +14,7 @@ request per second for the whole deployment, whatever the number of workers.
 from __future__ import annotations
 
 import pendulum
-from _settings import ACCOUNT_TZ, GROUP_BYS, LANDING_URL, SETTLE_SECONDS
+from _settings import ACCOUNT_TZ, GROUP_BYS, LANDING_URL, LOOKBACK_DAYS, SETTLE_SECONDS
 from airflow.sdk import DAG, CronDataIntervalTimetable
 
 from airflow_provider_peerclick.operators.report import (
@@ -49,4 +50,6 @@ with DAG(
             destination=LANDING_URL,
             group_by=group_by,
             tz=ACCOUNT_TZ,
+            # Conversions keep arriving for days: re-check the days before and re-land those that changed.
+            lookback_days=LOOKBACK_DAYS,
         )

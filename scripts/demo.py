@@ -1,11 +1,13 @@
 """
 `make demo`: the nightly job end to end on real Airflow, against a local PeerClick emulator.
 
-Starts the emulator on a free port, prepares a project-local AIRFLOW_HOME (DB, pools, a connection from
-an env var), runs `airflow dags test peerclick_daily_report` for yesterday and the two days before (a
-short backfill), snapshots campaigns and offers, loads the landed files into SQLite, then prints what
-landed, whether it reconciles, and the emulator's stats. Exits non-zero if PeerClick refused anything.
-Safe to run again: every day's partition is replaced, never duplicated.
+Starts the emulator on a free port, with late conversions (a day's conversions and revenue keep growing
+for 3 days), prepares a project-local AIRFLOW_HOME (DB, pools, a connection from an env var), runs
+`airflow dags test peerclick_daily_report` for the three days before today, each with the emulator's
+clock set to the morning after that day, so each run's lookback finds the earlier days grown and restates
+them; then snapshots campaigns and offers, loads the landed files into SQLite, and prints what landed,
+whether it reconciles, each restated day's old and new totals, and the emulator's stats. Exits non-zero
+if PeerClick refused anything. Safe to run again: every day's partition is replaced, never duplicated.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ LANDING = ROOT / "data" / "peerclick"
 BIN = Path(sys.executable).parent
 LOG = AIRFLOW_HOME / "demo.log"
 DAYS = 3
+LATE_CONVERSION_DAYS = 3
 
 
 def step(text: str) -> None:
@@ -58,7 +61,8 @@ def airflow_env(emulator: EmulatorProcess) -> dict[str, str]:
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         "PEERCLICK_LANDING_URL": LANDING.as_uri(),
         "PEERCLICK_ACCOUNT_TZ": "UTC",
-        "PEERCLICK_SETTLE_SECONDS": "5",  # the emulator's data is settled at once; production waits longer
+        "PEERCLICK_SETTLE_SECONDS": "5",  # the emulator's clock stands still; production waits longer
+        "PEERCLICK_LOOKBACK_DAYS": "2",
     }
 
 
@@ -79,11 +83,25 @@ def reconcile(manifest_path: Path) -> tuple[int, str]:
     return len(rows), "reconciled with the API's totals"
 
 
+def restatement(manifest_path: Path) -> str | None:
+    """'conversions 10 -> 12, revenue ...' when the partition was last landed because its totals changed."""
+    manifest = json.loads(manifest_path.read_text())
+    if manifest.get("reason") != "restated" or not manifest.get("history"):
+        return None
+    old, new = manifest["history"][-1]["totals"], manifest["totals"]
+    changes = [f"{name} {old.get(name)} -> {new.get(name)}" for name in ("conversions", "revenue")]
+    return f"restated ({len(manifest['history'])} earlier versions): " + ", ".join(changes)
+
+
 def report(started: float, stats: dict[str, object]) -> int:
     step(f"Landed under {LANDING}")
+    restated = []
     for manifest_path in sorted(LANDING.glob("*/*/_manifest.json")):
         rows, verdict = reconcile(manifest_path)
         print(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {rows:>6} rows  {verdict}")
+        change = restatement(manifest_path)
+        if change:
+            restated.append(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {change}")
     for manifest_path in sorted(LANDING.glob("snapshots/*/*/_manifest.json")):
         count = json.loads(manifest_path.read_text())["row_count"]
         print(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {count:>6} entities")
@@ -92,6 +110,8 @@ def report(started: float, stats: dict[str, object]) -> int:
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         counts = {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables}  # noqa: S608
     print(f"  loaded by peerclick_report_summary into {database.relative_to(ROOT)}: {counts}")
+    step("Restated by the lookback (late conversions: old -> new totals)")
+    print("\n".join(restated) if restated else "  none")
     step("Emulator stats")
     print(f"  requests: {stats['requests']}  refused: {stats['refused']}", end="")
     print(f"  tokens issued: {stats['tokens_issued']}")
@@ -105,7 +125,7 @@ def main() -> int:
     AIRFLOW_HOME.mkdir(exist_ok=True)
     LOG.write_text("")
     step("Starting the PeerClick emulator")
-    with EmulatorProcess(seed=42) as emulator:
+    with EmulatorProcess("--late-conversions", str(LATE_CONVERSION_DAYS), seed=42) as emulator:
         print(f"  {emulator.base_url}")
         env = airflow_env(emulator)
         step(f"Preparing Airflow in {AIRFLOW_HOME.relative_to(ROOT)} (DB, pools)")
@@ -115,7 +135,13 @@ def main() -> int:
         today = pendulum.today("UTC")
         for back in range(DAYS, 0, -1):
             day = today.subtract(days=back)
-            step(f"airflow dags test peerclick_daily_report: the report for {day.to_date_string()}")
+            # The run for a day happens the morning after; late conversions keep arriving after that.
+            morning_after = day.add(days=1, hours=6)
+            emulator.control("POST", "clock", json={"now": morning_after.isoformat()})
+            step(
+                f"airflow dags test peerclick_daily_report: the report for {day.to_date_string()} "
+                f"(emulator clock {morning_after.to_datetime_string()} UTC)"
+            )
             # A run covers the day before its logical date's cron tick: pass the end of the day.
             run(
                 str(BIN / "airflow"),
@@ -125,6 +151,7 @@ def main() -> int:
                 day.add(days=1).isoformat(),
                 env=env,
             )
+        emulator.control("POST", "clock", json={"now": None})
         step("airflow dags test peerclick_entities_snapshot")
         run(str(BIN / "airflow"), "dags", "test", "peerclick_entities_snapshot", today.isoformat(), env=env)
         step("airflow dags test peerclick_report_summary (reads the landed files into SQLite)")

@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated metrics that reports never return (e.g. profit): a server with fewer columns",
     )
+    add(
+        "--late-conversions",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="a day's conversions and revenue keep growing for DAYS days after it (default 0: final at once)",
+    )
     add("--port-file", type=Path, help="also write the chosen port to this file")
     add("--verbose", action="store_true", help="log every request (never tokens or keys)")
     return parser
@@ -57,6 +64,7 @@ def config_from_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
             rate_limit=args.rate_limit,
             report_rate_limit=args.report_rate_limit,
             omit_columns=tuple(name.strip() for name in args.omit_columns.split(",") if name.strip()),
+            late_conversion_days=args.late_conversions,
             port_file=args.port_file,
             verbose=args.verbose,
         )

@@ -42,8 +42,9 @@ async def create_session(request: Request) -> JSONResponse:
 
 async def report(request: Request) -> JSONResponse:
     query = parse_report_query(request.query_params)
+    state = emulator_state(request)
     # Big reports take seconds of CPU; off the event loop, control endpoints and other clients stay served.
-    return JSONResponse(await run_in_threadpool(emulator_state(request).reports.page, query))
+    return JSONResponse(await run_in_threadpool(state.reports.page, query, state.clock.now()))
 
 
 def _store(request: Request, kind: EntityKind) -> EntityStore:

@@ -30,6 +30,8 @@ class EmulatorConfig:
     # Metrics left out of every report's rows, totals and column mappings, even when asked for: a server
     # whose column set differs from the documented one (the real API's exact set is not public).
     omit_columns: tuple[str, ...] = ()
+    # Days over which a day's late conversions (and their revenue) keep arriving; 0: all at once.
+    late_conversion_days: int = 0
     port_file: Path | None = None
     verbose: bool = False
 
@@ -44,6 +46,8 @@ class EmulatorConfig:
             raise ValueError("rate limits must be >= 1")
         if self.rate_window <= 0:
             raise ValueError("rate_window must be > 0")
+        if self.late_conversion_days < 0:
+            raise ValueError("late_conversion_days must be >= 0")
         from airflow_provider_peerclick.emulator.metrics import METRICS
 
         unknown = sorted(set(self.omit_columns) - set(METRICS))

@@ -25,6 +25,12 @@ async def expire_tokens(request: Request) -> JSONResponse:
     return JSONResponse({"description": "Success"})
 
 
+async def set_clock(request: Request) -> JSONResponse:
+    clock = emulator_state(request).clock
+    clock.set(await json_body(request))
+    return JSONResponse({"description": "Success", **clock.describe()})
+
+
 async def add_fault(request: Request) -> JSONResponse:
     faults = emulator_state(request).faults
     faults.add(parse_fault(await json_body(request) or {}))
@@ -45,6 +51,7 @@ def control_router() -> APIRouter:
     router.add_api_route("/stats", stats, methods=["GET"])
     router.add_api_route("/reset", reset, methods=["POST"])
     router.add_api_route("/expire-tokens", expire_tokens, methods=["POST"])
+    router.add_api_route("/clock", set_clock, methods=["POST"])
     router.add_api_route("/faults", add_fault, methods=["POST"])
     router.add_api_route("/faults", list_faults, methods=["GET"])
     router.add_api_route("/faults", clear_faults, methods=["DELETE"])

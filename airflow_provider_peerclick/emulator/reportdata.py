@@ -3,6 +3,11 @@
 A fact is one (campaign, hour) pair. Its numbers come from hashing (seed, campaign, hour start), never from
 a shared RNG, so any range, past or future, yields the same numbers every time. Money stays in integer
 cents so sums are exact.
+
+With late conversions on (``late_days`` > 0), a fact's conversions, and so its revenue, arrive over the
+days after its own: PeerClick attributes a conversion to the click's day, and postbacks come hours or days
+later. What a report shows then depends on the emulator's clock, in whole UTC days (``today``), so numbers
+only change at UTC midnight and never while a report is being paged.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from airflow_provider_peerclick.emulator.hashing import MASK64, MIX1, MIX2, hash
 Counts = tuple[int, int, int, int, int]
 ZERO: Counts = (0, 0, 0, 0, 0)
 HOUR = 3600
+DAY = 86400
+# A campaign's share of conversions that arrives late, in percent: some offers pay back slowly.
+_LATE_SHARE = (20, 60)
 
 # Share of a campaign's base traffic by UTC hour, in percent: quiet nights, busy evenings.
 _HOURLY_CURVE = (
@@ -76,21 +84,40 @@ def add(left: Counts, right: Counts) -> Counts:
     )
 
 
+# (hash of the slot, UTC hour of day, days until every late conversion of the slot has arrived)
+SlotKey = tuple[int, int, int]
+
+
 class FactSource:
-    """Generates facts for one catalog."""
+    """Generates facts for one catalog; ``late_days`` > 0 makes conversions arrive over that many days."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, late_days: int = 0) -> None:
         self.catalog = catalog
+        self.late_days = late_days
         self._campaign_keys = [hash_of(catalog.seed, TAG_FACTS, c) for c in range(catalog.campaign_count + 1)]
+        self._late_share = [
+            _LATE_SHARE[0] + key % (_LATE_SHARE[1] - _LATE_SHARE[0] + 1) for key in self._campaign_keys
+        ]
 
-    def _slot_keys(self, slots: list[HourSlot]) -> list[tuple[int, int]]:
+    def _slot_keys(self, slots: list[HourSlot], today: int | None) -> list[SlotKey]:
         # Keyed by the start minute, so time zones with half-hour offsets still get their own hours.
         return [
-            (hash_of(self.catalog.seed, TAG_FACTS, slot.start // 60), (slot.start // HOUR) % 24)
+            (
+                hash_of(self.catalog.seed, TAG_FACTS, slot.start // 60),
+                (slot.start // HOUR) % 24,
+                self._pending_days(slot, today),
+            )
             for slot in slots
         ]
 
-    def campaign_facts(self, campaign: int, slot_keys: list[tuple[int, int]]) -> list[Counts]:
+    def _pending_days(self, slot: HourSlot, today: int | None) -> int:
+        """Days of late conversions still to come for ``slot``, seen on UTC day ``today``."""
+        if not self.late_days or today is None:
+            return 0
+        age = today - slot.start // DAY
+        return min(self.late_days, max(0, self.late_days - age))
+
+    def campaign_facts(self, campaign: int, slot_keys: list[SlotKey]) -> list[Counts]:
         """One campaign's facts per slot, in slot order."""
         cat = self.catalog
         base = cat.base_visits[campaign]
@@ -99,8 +126,9 @@ class FactSource:
         ctr, cr, cpv = cat.ctr_permille[campaign], cat.cr_per10k[campaign], cat.cpv_tenth_cents[campaign]
         payout = cat.offer_payout_cents[cat.campaign_offer[campaign]]
         key = self._campaign_keys[campaign]
+        late_share, late_days = self._late_share[campaign], self.late_days
         facts = []
-        for slot_key, utc_hour in slot_keys:
+        for slot_key, utc_hour, pending in slot_keys:
             # splitmix64 inlined: this loop runs millions of times for big reports.
             x = key ^ slot_key
             x = ((x ^ (x >> 30)) * MIX1) & MASK64
@@ -110,13 +138,18 @@ class FactSource:
             # The added remainders are < the divisor, so clicks <= visits and conversions <= clicks.
             clicks = (visits * ctr + (x >> 8) % 1000) // 1000
             conversions = (clicks * cr + (x >> 20) % 10000) // 10000
+            if pending:
+                # The late share arrives in equal parts on each of the days after the click's day.
+                conversions -= conversions * late_share // 100 * pending // late_days
             cost = (visits * cpv + (x >> 34) % 10) // 10
             facts.append((visits, clicks, conversions, conversions * payout, cost))
         return facts
 
-    def by_campaign(self, campaigns: list[int], slots: list[HourSlot]) -> dict[int, Counts]:
-        """Sums over the slots, per campaign with traffic."""
-        slot_keys = self._slot_keys(slots)
+    def by_campaign(
+        self, campaigns: list[int], slots: list[HourSlot], today: int | None = None
+    ) -> dict[int, Counts]:
+        """Sums over the slots, per campaign with traffic, as seen on UTC day ``today``."""
+        slot_keys = self._slot_keys(slots, today)
         totals: dict[int, Counts] = {}
         if not slot_keys:
             return totals
@@ -128,9 +161,9 @@ class FactSource:
                 totals[campaign] = (visits, clicks, conversions, revenue, cost)
         return totals
 
-    def by_slot(self, campaigns: list[int], slots: list[HourSlot]) -> list[Counts]:
-        """Sums over the campaigns, per slot (slot order)."""
-        slot_keys = self._slot_keys(slots)
+    def by_slot(self, campaigns: list[int], slots: list[HourSlot], today: int | None = None) -> list[Counts]:
+        """Sums over the campaigns, per slot (slot order), as seen on UTC day ``today``."""
+        slot_keys = self._slot_keys(slots, today)
         totals = [ZERO] * len(slots)
         for campaign in campaigns:
             if self.catalog.base_visits[campaign]:

@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 
 from airflow_provider_peerclick.emulator.catalog import COUNTRIES, Catalog
 from airflow_provider_peerclick.emulator.metrics import metric_mapping, metric_values
-from airflow_provider_peerclick.emulator.reportdata import ZERO, Counts, FactSource, HourSlot, add, hour_slots
+from airflow_provider_peerclick.emulator.reportdata import (
+    DAY,
+    ZERO,
+    Counts,
+    FactSource,
+    HourSlot,
+    add,
+    hour_slots,
+)
 from airflow_provider_peerclick.emulator.reportquery import ReportQuery
 
 Dims = tuple[Any, ...]
@@ -46,16 +54,24 @@ class Aggregate:
 class ReportService:
     """Thread-safe: pages are computed in worker threads so the event loop keeps answering."""
 
-    def __init__(self, catalog: Catalog, cache_size: int, omit_columns: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        cache_size: int,
+        omit_columns: tuple[str, ...] = (),
+        late_days: int = 0,
+    ) -> None:
         self.catalog = catalog
         self.omit_columns = frozenset(omit_columns)
-        self.facts = FactSource(catalog)
+        self.facts = FactSource(catalog, late_days)
         self._cache: OrderedDict[Hashable, Aggregate] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def page(self, query: ReportQuery) -> dict[str, Any]:
-        aggregate = self._aggregate(query)
+    def page(self, query: ReportQuery, now: float | None = None) -> dict[str, Any]:
+        """One page of the report as seen at ``now`` (epoch seconds; only late conversions depend on it)."""
+        today = int(now // DAY) if self.facts.late_days and now is not None else None
+        aggregate = self._aggregate(query, today)
         page = aggregate.rows[query.offset : query.offset + query.limit]
         keys = query.dimension_keys
         columns = tuple(name for name in query.columns if name not in self.omit_columns)
@@ -77,37 +93,39 @@ class ReportService:
             + [metric_mapping(name) for name in columns],
         }
 
-    def _aggregate(self, query: ReportQuery) -> Aggregate:
-        key = query.data_key()
+    def _aggregate(self, query: ReportQuery, today: int | None) -> Aggregate:
+        key = (*query.data_key(), today)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        aggregate = self._compute(query)
+        aggregate = self._compute(query, today)
         with self._lock:
             self._cache[key] = aggregate
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return aggregate
 
-    def _compute(self, query: ReportQuery) -> Aggregate:
+    def _compute(self, query: ReportQuery, today: int | None) -> Aggregate:
         slots = [
             slot for slot in hour_slots(query.start, query.end, ZoneInfo(query.tz)) if _slot_kept(slot, query)
         ]
         campaigns = [c for c in range(1, self.catalog.campaign_count + 1) if self._campaign_kept(c, query)]
-        grouped = self._group(query.group_by, campaigns, slots)
+        grouped = self._group(query.group_by, campaigns, slots, today)
         rows = [Row(dims, counts) for dims, counts in grouped.items() if counts[0]]
         _sort(rows, query)
         return Aggregate(rows, reduce(add, (row.counts for row in rows), ZERO))
 
-    def _group(self, group_by: str, campaigns: list[int], slots: list[HourSlot]) -> dict[Dims, Counts]:
+    def _group(
+        self, group_by: str, campaigns: list[int], slots: list[HourSlot], today: int | None
+    ) -> dict[Dims, Counts]:
         if group_by in ("day", "hour-of-day"):
-            per_slot = self.facts.by_slot(campaigns, slots)
+            per_slot = self.facts.by_slot(campaigns, slots, today)
             slot_dims: Callable[[HourSlot], Dims] = (
                 (lambda s: (s.day,)) if group_by == "day" else (lambda s: (s.hour_of_day,))
             )
             return _roll_up(zip(map(slot_dims, slots), per_slot, strict=True))
-        per_campaign = self.facts.by_campaign(campaigns, slots)
+        per_campaign = self.facts.by_campaign(campaigns, slots, today)
         campaign_dims = self._campaign_dims(group_by)
         return _roll_up((campaign_dims(c), counts) for c, counts in per_campaign.items())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_peerclick.emulator.catalog import Catalog
+from airflow_provider_peerclick.emulator.clock import Clock
 from airflow_provider_peerclick.emulator.config import EmulatorConfig
 from airflow_provider_peerclick.emulator.entities import AccountEntities
 from airflow_provider_peerclick.emulator.faults import FaultQueue
@@ -19,7 +20,10 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.catalog = Catalog(config.seed, config.campaigns)
-        self.reports = ReportService(self.catalog, config.report_cache_size, config.omit_columns)
+        self.reports = ReportService(
+            self.catalog, config.report_cache_size, config.omit_columns, config.late_conversion_days
+        )
+        self.clock = Clock()
         self.tokens = TokenStore()
         self.limiter = RateLimiter(
             {ALL: config.rate_limit, REPORTS: config.report_rate_limit}, config.rate_window
@@ -35,6 +39,7 @@ class EmulatorState:
         self.tokens.reset()
         self.limiter.reset()
         self.faults.reset()
+        self.clock.reset()
         self.requests = 0
         self.refused = 0
         self.entities = {account: AccountEntities.seeded(self.catalog) for account in self.config.accounts}

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
 from airflow_provider_peerclick import arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportSummary
 from airflow_provider_peerclick.report_window import (
     REPORT_TEMPLATE_FIELDS,
     ReportArgumentsMixin,
@@ -21,7 +22,9 @@ from airflow_provider_peerclick.storage import (
     require_row_format,
     resolve_destination,
 )
+from airflow_provider_peerclick.storage.landing import LandedPartition, land_report
 from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
+from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, is_templated
 
 if TYPE_CHECKING:
@@ -55,6 +58,10 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
     :param partition_template: the folder of a day below ``{group_by}``; fields ``{date}``, ``{year}``,
         ``{month}``, ``{day}``. Default ``date={date}`` (Hive-style).
     :param hour_partition_template: the folder of an hour; fields as above plus ``{hour}``.
+    :param lookback_days: also re-check the N days before the window, one summary request each, and
+        re-land the days whose row count or totals differ from their manifest (late conversions). Days
+        never landed are skipped. The result's ``restated`` lists each re-landed day with its previous and
+        new totals, and so does the Asset event's extra (``changed``: every partition this run wrote).
     :param peerclick_conn_id: the PeerClick connection.
     :param storage_conn_id: the Airflow connection ObjectStoragePath uses for ``destination``.
 
@@ -74,6 +81,9 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         "partition_template",
         "hour_partition_template",
     )
+    # Restating more than two months back costs a request a day for little: PeerClick's late
+    # conversions settle within days.
+    max_lookback_days = 62
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -92,6 +102,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         storage_conn_id: str | None = None,
         partition_template: str = DEFAULT_DAY_TEMPLATE,
         hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
+        lookback_days: int = 0,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
@@ -113,6 +124,16 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         self.hour_partition_template = hour_partition_template
         if not is_templated([partition_template, hour_partition_template]):
             PartitionLayout(partition_template, hour_partition_template)
+        if (
+            isinstance(lookback_days, bool)
+            or not isinstance(lookback_days, int)
+            or not 0 <= lookback_days <= self.max_lookback_days
+        ):
+            raise PeerClickInvalidArgumentError(
+                f"lookback_days: got {lookback_days!r}; "
+                f"allowed: an integer from 0 to {self.max_lookback_days}"
+            )
+        self.lookback_days = lookback_days
 
     def execute(self, context: Context) -> dict[str, Any]:
         # Everything that can be checked without PeerClick is checked first, so a bad destination or a
@@ -133,11 +154,77 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         landed = land_window(self._pages, base=base, query=query, row_format=row_format, layout=layout)
         for partition in landed:
             self.log.info("Committed %d rows to %s", partition.row_count, partition.path)
-        return {
+        restated = self._restate(base, query, row_format, layout)
+        result = {
             "format": row_format,
             "row_count": sum(partition.row_count for partition in landed),
             "partitions": [partition.to_xcom() for partition in landed],
+            "restated": restated,
         }
+        self._announce(context, query, landed, restated)
+        return result
+
+    def _restate(
+        self,
+        base: ObjectStoragePath,
+        query: arguments.ReportQuery,
+        row_format: str,
+        layout: PartitionLayout,
+    ) -> list[dict[str, Any]]:
+        """Re-land the lookback days whose totals changed; their previous and new totals, oldest first."""
+        restated = []
+        for day in lookback_days(query, self.lookback_days):
+            check = check_day(self._summary, base=base, query=day, layout=layout)
+            if check.previous is None:
+                self.log.info("Lookback: %s was never landed; skipped (backfill to fill it)", check.partition)
+                continue
+            if not check.changed:
+                self.log.info("Lookback: %s unchanged", check.partition)
+                continue
+            again: LandedPartition = land_report(
+                self._pages(day),
+                base=base,
+                query=day,
+                row_format=row_format,
+                layout=layout,
+                reason="restated",
+            )
+            entry = {**check.describe(), "totals": again.totals, "row_count": again.row_count}
+            self.log.info(
+                "Lookback: restated %s: totals were %s, now %s",
+                check.partition,
+                entry["previous_totals"],
+                again.totals,
+            )
+            restated.append(entry)
+        return restated
+
+    def _announce(
+        self,
+        context: Context,
+        query: arguments.ReportQuery,
+        landed: list[LandedPartition],
+        restated: list[dict[str, Any]],
+    ) -> None:
+        """Tell downstream DAGs, through the Asset event's extra, which partitions this run changed."""
+        events = context.get("outlet_events")
+        if events is None:
+            return
+        written = [partition.partition for partition in landed]
+        again = [entry["partition"] for entry in restated]
+        extra: dict[str, Any] = {
+            "start": query.start.isoformat(),
+            "end": query.end.isoformat(),
+            "partitions": written,
+            "restated": again,
+            "changed": [*again, *written],
+        }
+        for outlet in self.outlets:
+            if isinstance(outlet, Asset):
+                events[outlet].extra.update(extra)
 
     def _pages(self, piece: arguments.ReportQuery) -> Iterator[ReportPage]:
         return self.hook.iter_report_pages(**query_arguments(piece), page_size=self.page_size)
+
+    def _summary(self, day: arguments.ReportQuery) -> ReportSummary:
+        return self.hook.get_report_summary(**query_arguments(day))

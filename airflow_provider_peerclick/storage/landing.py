@@ -12,7 +12,7 @@ from airflow.sdk import ObjectStoragePath
 from airflow_provider_peerclick.arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage.columns import column_order
-from airflow_provider_peerclick.storage.manifest import build_manifest
+from airflow_provider_peerclick.storage.manifest import build_manifest, read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
@@ -64,6 +64,7 @@ def land_report(
     query: ReportQuery,
     row_format: str = "jsonl",
     layout: PartitionLayout | None = None,
+    reason: str = "window",
 ) -> LandedPartition:
     """
     Write ``pages`` (the report ``query`` describes: one partition of ``split_window``) to
@@ -109,6 +110,8 @@ def land_report(
                 fetched_at=fetched_at,
                 reconciled=reconciler.reconciled,
                 not_returned=reconciler.not_returned,
+                previous=read_manifest(directory),
+                reason=reason,
             )
         )
     return LandedPartition(

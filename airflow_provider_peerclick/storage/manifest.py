@@ -7,11 +7,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pendulum
+from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.arguments import ReportQuery
 
 MANIFEST_VERSION = 2
+MANIFEST_NAME = "_manifest.json"
+# Earlier versions a manifest remembers: enough for weeks of daily restatements, small enough to read.
+HISTORY_LIMIT = 30
 
 
 def query_description(query: ReportQuery) -> dict[str, Any]:
@@ -37,6 +41,8 @@ def build_manifest(
     fetched_at: pendulum.DateTime,
     reconciled: Sequence[str] = (),
     not_returned: Sequence[str] = (),
+    previous: Mapping[str, Any] | None = None,
+    reason: str = "window",
 ) -> bytes:
     """
     The manifest as bytes. It holds no connection details: only the query, counts, totals and checksums.
@@ -44,6 +50,10 @@ def build_manifest(
     ``files`` entries have ``name``, ``rows``, ``bytes`` and ``sha256`` (of the file as stored).
     ``reconciliation`` says which additive columns were checked against the totals, and which were asked
     for but not returned by the API (so a reader knows a missing ``profit`` is PeerClick's, not ours).
+    ``history`` lists the earlier versions of the partition (from ``previous``, the manifest replaced),
+    oldest first, each with its ``fetched_at``, ``reason``, ``row_count`` and ``totals``; ``reason`` is
+    ``window`` when the run's window asked for the partition, ``restated`` when a lookback found that
+    PeerClick's totals had changed since.
     """
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -58,5 +68,26 @@ def build_manifest(
         "totals": dict(totals),
         "reconciliation": {"reconciled": list(reconciled), "not_returned": list(not_returned)},
         "files": [dict(entry) for entry in files],
+        "reason": reason,
+        "history": history_of(previous),
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def history_of(previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The history a new manifest carries: the replaced manifest's own history plus that manifest."""
+    if not previous:
+        return []
+    earlier = [dict(entry) for entry in previous.get("history") or [] if isinstance(entry, Mapping)]
+    replaced = {key: previous.get(key) for key in ("fetched_at", "reason", "row_count", "totals")}
+    return [*earlier, replaced][-HISTORY_LIMIT:]
+
+
+def read_manifest(directory: ObjectStoragePath) -> dict[str, Any] | None:
+    """The committed manifest of a partition folder, or None when there is none (or it is unreadable)."""
+    path = directory / MANIFEST_NAME
+    try:
+        manifest = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None

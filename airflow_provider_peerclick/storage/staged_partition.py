@@ -12,10 +12,10 @@ from types import TracebackType
 from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick.storage.checksum import HashingSink
+from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "_manifest.json"
 PART_PREFIX = "part-"
 # Leading underscore: Spark, Hive and pyarrow.dataset skip such files, so readers never see half a part.
 TEMP_PREFIX = "_tmp-"

@@ -94,3 +94,23 @@ def fault_after_first_page(emulator, monkeypatch) -> Callable[..., None]:
         monkeypatch.setattr(PeerClickHook, "iter_report_pages", pages)
 
     return arm
+
+
+@pytest.fixture
+def land_from(monkeypatch, lake) -> Callable[..., dict[str, Any]]:
+    """Run the operator against another emulator (``emulator_factory``) for one day, 2026-11-24 by default.
+
+    Returns the XCom result, plus the Asset events' extras under ``"asset_events"``.
+    """
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    def land(emulator: Any, day: pendulum.DateTime = DAY, **arguments: Any) -> dict[str, Any]:
+        monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())
+        arguments = {"destination": f"file://{lake}", "group_by": "campaign", **arguments}
+        operator = PeerClickReportToStorageOperator(task_id="land", **arguments)
+        events = OutletEventAccessors()
+        context = {"data_interval_start": day, "data_interval_end": day.add(days=1), "outlet_events": events}
+        result = operator.execute(context)  # type: ignore[arg-type]
+        return {**result, "asset_events": {asset.uri: events[asset].extra for asset in operator.outlets}}
+
+    return land

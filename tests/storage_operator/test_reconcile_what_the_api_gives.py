@@ -6,25 +6,9 @@ import json
 
 import pytest
 
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
 from airflow_provider_peerclick.storage import PeerClickReconciliationError
 
-from .conftest import DAY
-
 MANIFEST = "campaign/date=2026-11-24/_manifest.json"
-
-
-@pytest.fixture
-def land_from(monkeypatch, lake):
-    def land(emulator, **arguments):
-        monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())
-        operator = PeerClickReportToStorageOperator(
-            task_id="land", destination=f"file://{lake}", group_by="campaign", **arguments
-        )
-        context = {"data_interval_start": DAY, "data_interval_end": DAY.add(days=1)}
-        return operator.execute(context)  # type: ignore[arg-type]
-
-    return land
 
 
 def test_a_server_without_profit_lands_and_the_manifest_says_so(emulator_factory, land_from, lake):

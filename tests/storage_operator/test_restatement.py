@@ -1,0 +1,89 @@
+"""lookback_days: re-check trailing days with one summary each, re-land only those PeerClick changed."""
+
+from __future__ import annotations
+
+import json
+
+import pendulum
+import pytest
+
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+
+pytestmark = pytest.mark.slow
+
+NOV = pendulum.datetime(2026, 11, 1, tz="UTC")
+
+
+def day(number: int) -> pendulum.DateTime:
+    return NOV.add(days=number - 1)
+
+
+@pytest.fixture
+def late_server(emulator_factory):
+    return emulator_factory("--late-conversions", "3")
+
+
+def at(server, when: str) -> None:
+    server.process.control("POST", "clock", json={"now": when})
+
+
+def report_requests(server) -> int:
+    return server.stats()["buckets"]["reports"]["requests"]
+
+
+def manifest(lake, partition: str) -> dict:
+    return json.loads((lake / "campaign" / partition / "_manifest.json").read_text())
+
+
+def test_a_day_whose_totals_grew_is_restated_with_its_history(late_server, land_from, lake):
+    at(late_server, "2026-11-21T06:00:00+00:00")
+    first = land_from(late_server, day(20))
+    old_totals = first["partitions"][0]["totals"]
+
+    at(late_server, "2026-11-22T06:00:00+00:00")
+    before = report_requests(late_server)
+    second = land_from(late_server, day(21), lookback_days=2)
+
+    # The window (1), the 20th's summary (1) and its re-landing (1); the 19th was never landed: no request.
+    assert report_requests(late_server) - before == 3
+    (restated,) = second["restated"]
+    assert restated["partition"] == "date=2026-11-20"
+    assert restated["previous_totals"] == old_totals
+    assert restated["totals"]["conversions"] > old_totals["conversions"]
+    assert restated["totals"]["revenue"] > old_totals["revenue"]
+    assert restated["totals"]["visits"] == old_totals["visits"]
+
+    landed = manifest(lake, "date=2026-11-20")
+    assert landed["reason"] == "restated"
+    assert landed["totals"] == restated["totals"]
+    assert [entry["totals"] for entry in landed["history"]] == [old_totals]
+    assert landed["history"][0]["reason"] == "window"
+    assert manifest(lake, "date=2026-11-21")["history"] == []
+
+    (extra,) = second["asset_events"].values()
+    assert extra["restated"] == ["date=2026-11-20"]
+    assert extra["changed"] == ["date=2026-11-20", "date=2026-11-21"]
+    assert late_server.stats()["refused"] == 0
+
+
+def test_unchanged_days_cost_one_summary_request_and_are_not_rewritten(late_server, land_from, lake):
+    at(late_server, "2026-11-26T06:00:00+00:00")  # the 20th and 21st are final by now
+    land_from(late_server, day(20))
+    land_from(late_server, day(21))
+    untouched = (lake / "campaign" / "date=2026-11-20" / "_manifest.json").read_bytes()
+    before = report_requests(late_server)
+    result = land_from(late_server, day(22), lookback_days=2)
+    assert report_requests(late_server) - before == 1 + 2
+    assert result["restated"] == []
+    assert (lake / "campaign" / "date=2026-11-20" / "_manifest.json").read_bytes() == untouched
+    (extra,) = result["asset_events"].values()
+    assert extra["changed"] == ["date=2026-11-22"]
+
+
+@pytest.mark.parametrize("bad", [-1, 63, "3", True])
+def test_lookback_days_are_checked_when_the_dag_is_parsed(bad):
+    with pytest.raises(PeerClickInvalidArgumentError, match="lookback_days"):
+        PeerClickReportToStorageOperator(
+            task_id="land", destination="file:///data", group_by="campaign", lookback_days=bad
+        )
