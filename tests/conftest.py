@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
 
 from airflow_provider_peerclick.emulator.process import EmulatorProcess
 
+T = TypeVar("T")
 TEST_ACCESS_ID = "test-access-id"
 TEST_ACCESS_KEY = "test-access-key-s3cret"
 TEST_SEED = 7
@@ -167,3 +169,90 @@ def rate_store(redis_server: RedisServer) -> str:
     """The URL of an empty Redis, for connections with a shared ``rate_limit_store``."""
     redis_server.client.flushall()
     return redis_server.url
+
+
+class S3Server:
+    """moto in server mode (a real S3 API over HTTP) on a free loopback port, and an Airflow connection."""
+
+    conn_id = "aws_peerclick_test"
+
+    def __init__(self, directory: Path) -> None:
+        import sys
+
+        port = _free_port()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        self.log = (directory / "moto.log").open("wb")
+        moto_server = Path(sys.executable).parent / "moto_server"
+        self.process = subprocess.Popen(
+            [str(moto_server), "-H", "127.0.0.1", "-p", str(port)], stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{self.endpoint_url}/moto-api/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"moto_server did not start; see {directory / 'moto.log'}") from None
+                time.sleep(0.1)
+
+    def connection_env(self) -> dict[str, str]:
+        """``AIRFLOW_CONN_...``: outside a task, only environment connections are visible."""
+        import json
+
+        connection = {
+            "conn_type": "aws",
+            "login": "testing",
+            "password": "testing",
+            "extra": {"endpoint_url": self.endpoint_url, "region_name": "us-east-1"},
+        }
+        hosts = "127.0.0.1,localhost"
+        return {
+            f"AIRFLOW_CONN_{self.conn_id.upper()}": json.dumps(connection),
+            "NO_PROXY": hosts,
+            "no_proxy": hosts,
+        }
+
+    def reset(self) -> None:
+        requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    server = S3Server(tmp_path_factory.mktemp("moto"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An empty bucket on the S3 server, as an ObjectStoragePath through the Amazon provider's s3fs."""
+    from airflow.sdk import ObjectStoragePath
+
+    s3_server.reset()
+    for name, value in s3_server.connection_env().items():
+        monkeypatch.setenv(name, value)
+    bucket = ObjectStoragePath(f"s3://{s3_server.conn_id}@peerclick-lake/")
+    bucket.fs.invalidate_cache()
+    bucket.fs.mkdir("peerclick-lake")
+    return bucket
+
+
+_RUN_TOKEN = re.compile(r"(^|/)part-\d{8}T\d{6}Z-[0-9a-f]+-")
+
+
+def plain_names(files: dict[str, T]) -> dict[str, T]:
+    """Files keyed with each part's run token dropped (``part-<run>-0000.jsonl`` -> ``part-0000.jsonl``):
+    for comparing layouts across runs. Two parts that differ only in their run token fail the test."""
+    plain: dict[str, T] = {}
+    for name, value in files.items():
+        key = _RUN_TOKEN.sub(r"\1part-", name)
+        assert key not in plain, f"two runs' parts in one partition: {sorted(files)}"
+        plain[key] = value
+    return plain

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
     """
     Fetch a report window page by page into one partition per account day,
-    ``{destination}/{group_by}/date={YYYY-MM-DD}/part-0000.{ext}`` plus a ``_manifest.json`` each, and
+    ``{destination}/{group_by}/date={YYYY-MM-DD}/part-{run}-0000.{ext}`` plus a ``_manifest.json`` each (the
+    commit point: readers follow it), and
     return ``{"format", "row_count", "partitions"}`` to XCom (``partitions``: per partition its
     ``partition``, ``path``, ``manifest``, ``row_count``, ``totals`` and ``files``).
 

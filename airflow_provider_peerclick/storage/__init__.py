@@ -11,9 +11,9 @@ from airflow_provider_peerclick.storage.landing import (
     partition_key,
     partition_path,
 )
+from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.row_formats import ROW_FORMATS, require_row_format
-from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME
 
 __all__ = [
     "MANIFEST_NAME",

@@ -12,11 +12,11 @@ from airflow.sdk import ObjectStoragePath
 from airflow_provider_peerclick.arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage.columns import column_order
-from airflow_provider_peerclick.storage.manifest import build_manifest, read_manifest
+from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME, build_manifest, read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
-from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME, StagedPartition
+from airflow_provider_peerclick.storage.staged_partition import StagedPartition
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def land_report(
 ) -> LandedPartition:
     """
     Write ``pages`` (the report ``query`` describes: one partition of ``split_window``) to
-    ``{base}/{group_by}/{partition}/part-0000.{ext}``.
+    ``{base}/{group_by}/{partition}/part-{run}-0000.{ext}``, then commit its manifest.
 
     Rows go straight from each page to the file, so memory holds one page. The partition is replaced only
     once every row is written and the rows reconcile with the report's row count and totals; otherwise the
@@ -77,11 +77,11 @@ def land_report(
     row_format = require_row_format(row_format)
     partition = partition_key(query, layout)
     directory = base / query.group_by / partition
-    name = f"part-0000.{row_format}"
     reconciler = Reconciler(query.columns)
     fetched_at = pendulum.now("UTC")
     with StagedPartition(directory) as staged:
-        with staged.open_part(name) as sink:
+        suffix = f"0000.{row_format}"
+        with staged.open_part(suffix) as sink:
             writer: RowWriter | None = None
             columns: tuple[str, ...] = ()
             for page in pages:
@@ -97,7 +97,14 @@ def land_report(
             writer.finish()
         reconciler.check()
         assert reconciler.totals is not None  # check() raised otherwise
-        files = [{"name": name, "rows": reconciler.rows, "bytes": sink.bytes_written, "sha256": sink.sha256}]
+        files = [
+            {
+                "name": staged.part_name(suffix),
+                "rows": reconciler.rows,
+                "bytes": sink.bytes_written,
+                "sha256": sink.sha256,
+            }
+        ]
         staged.commit(
             build_manifest(
                 query=query,

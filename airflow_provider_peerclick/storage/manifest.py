@@ -83,9 +83,18 @@ def history_of(previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return [*earlier, replaced][-HISTORY_LIMIT:]
 
 
+def named_files(manifest: Mapping[str, Any] | None) -> set[str]:
+    """The data file names a manifest lists (names only: a manifest never points outside its folder)."""
+    files = (manifest or {}).get("files") or []
+    names = {str(entry.get("name", "")) for entry in files if isinstance(entry, Mapping)}
+    return {name for name in names if name and "/" not in name}
+
+
 def read_manifest(directory: ObjectStoragePath) -> dict[str, Any] | None:
     """The committed manifest of a partition folder, or None when there is none (or it is unreadable)."""
     path = directory / MANIFEST_NAME
+    # s3fs caches listings per process; another process (a killed run, a rerun) may have written since.
+    directory.fs.invalidate_cache(directory.path)
     try:
         manifest = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):

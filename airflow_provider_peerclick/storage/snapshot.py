@@ -11,21 +11,28 @@ from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.storage.landing import LandedPartition
-from airflow_provider_peerclick.storage.staged_partition import MANIFEST_NAME, StagedPartition
+from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME
+from airflow_provider_peerclick.storage.staged_partition import StagedPartition
 
 
 def land_snapshot(
     entities: Iterable[Mapping[str, Any]], *, base: ObjectStoragePath, kind: str, ds: str
 ) -> LandedPartition:
-    """Write ``{base}/{kind}/date={ds}/part-0000.jsonl`` sorted by id, replacing that day's snapshot."""
+    """Write ``{base}/{kind}/date={ds}/part-{run}-0000.jsonl`` sorted by id, replacing that day's snapshot."""
     directory = base / kind / f"date={ds}"
-    name = "part-0000.jsonl"
     ordered = sorted(entities, key=lambda entity: entity.get("id", 0))
     with StagedPartition(directory) as staged:
-        with staged.open_part(name) as sink:
+        with staged.open_part("0000.jsonl") as sink:
             for entity in ordered:
                 sink.write((json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n").encode())
-        files = [{"name": name, "rows": len(ordered), "bytes": sink.bytes_written, "sha256": sink.sha256}]
+        files = [
+            {
+                "name": staged.part_name("0000.jsonl"),
+                "rows": len(ordered),
+                "bytes": sink.bytes_written,
+                "sha256": sink.sha256,
+            }
+        ]
         manifest = {
             "provider": "airflow-provider-peerclick",
             "provider_version": __version__,

@@ -15,6 +15,8 @@ from airflow_provider_peerclick.storage.checksum import HashingSink
 from airflow_provider_peerclick.storage.columns import column_order
 from airflow_provider_peerclick.storage.row_formats import open_row_writer
 
+from ..conftest import plain_names
+
 COLUMNS = ("visits", "clicks", "revenue", "cost", "cr")
 
 
@@ -75,14 +77,16 @@ def base(tmp_path) -> ObjectStoragePath:
 
 @pytest.fixture
 def files_under(tmp_path) -> Callable[[], dict[str, bytes]]:
-    """Every file below tmp_path, relative path -> bytes: what a reader of the lake would see."""
+    """Every file below tmp_path, relative path (run tokens dropped) -> bytes: what a reader sees."""
 
     def snapshot() -> dict[str, bytes]:
-        return {
-            str(path.relative_to(tmp_path)): path.read_bytes()
-            for path in sorted(tmp_path.rglob("*"))
-            if path.is_file()
-        }
+        return plain_names(
+            {
+                str(path.relative_to(tmp_path)): path.read_bytes()
+                for path in sorted(tmp_path.rglob("*"))
+                if path.is_file()
+            }
+        )
 
     return snapshot
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 
 import pytest
 
@@ -37,9 +39,10 @@ def test_a_partition_is_its_data_file_and_a_manifest(base, query, files_under, r
     assert sorted(files) == [f"{PARTITION}/{MANIFEST_NAME}", part]
     manifest = json.loads(files[f"{PARTITION}/{MANIFEST_NAME}"])
     digest = hashlib.sha256(files[part]).hexdigest()
-    assert manifest["files"] == [
-        {"name": f"part-0000.{row_format}", "rows": 25, "bytes": len(files[part]), "sha256": digest}
-    ]
+    (entry,) = manifest["files"]
+    # Each run writes parts under names of its own: the manifest, written last, says which are live.
+    assert re.fullmatch(rf"part-\d{{8}}T\d{{6}}Z-[0-9a-f]{{8}}-0000\.{row_format}", entry["name"])
+    assert entry == {"name": entry["name"], "rows": 25, "bytes": len(files[part]), "sha256": digest}
     assert manifest["row_count"] == 25
     assert manifest["totals"] == totals_of(rows)
     assert manifest["format"] == row_format
@@ -115,18 +118,30 @@ def test_an_empty_report_is_a_complete_partition(base, query, files_under):
     assert f"{PARTITION}/{MANIFEST_NAME}" in files_under()
 
 
-def test_leftovers_of_killed_runs_are_swept_at_commit(base, query, tmp_path, files_under):
+def test_leftovers_of_killed_runs_are_swept_at_commit_but_not_a_running_one(base, query, tmp_path):
     folder = tmp_path / PARTITION
     folder.mkdir(parents=True)
-    (folder / "_tmp-0123456789ab-part-0000.jsonl").write_text("half a file")
+    old_run, running = (
+        "20200101T000000Z-0badc0de",
+        time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-5ca1ab1e",
+    )
+    (folder / "_tmp-0123456789ab-part-0000.jsonl").write_text("half a file of the old layout")
     (folder / "part-0001.jsonl").write_text("{}\n")
+    (folder / f"part-{old_run}-0000.jsonl").write_text("a part of a run killed long ago")
+    (folder / f"part-{running}-0000.jsonl").write_text("a part another run is writing now")
     (folder / "notes.txt").write_text("not ours")
-    land_report(paged(make_rows(3), 3), base=base, query=query)
-    assert sorted(files_under()) == [
-        f"{PARTITION}/{MANIFEST_NAME}",
-        f"{PARTITION}/notes.txt",
-        f"{PARTITION}/part-0000.jsonl",
-    ]
+    landed = land_report(paged(make_rows(3), 3), base=base, query=query)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [MANIFEST_NAME, "notes.txt", landed.files[0]["name"], f"part-{running}-0000.jsonl"]
+    )
+
+
+def test_a_commit_removes_exactly_the_parts_the_replaced_manifest_named(base, query, tmp_path):
+    first = land_report(paged(make_rows(3), 3), base=base, query=query)
+    second = land_report(paged(make_rows(4), 4), base=base, query=query)
+    names = sorted(path.name for path in (tmp_path / PARTITION).iterdir())
+    assert first.files[0]["name"] != second.files[0]["name"]
+    assert names == sorted([MANIFEST_NAME, second.files[0]["name"]])
 
 
 def test_partition_key_is_the_start_date_in_the_report_time_zone():

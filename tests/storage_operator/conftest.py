@@ -13,6 +13,8 @@ import pytest
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
 from airflow_provider_peerclick.tokens import tokens
 
+from ..conftest import plain_names
+
 DAY = pendulum.datetime(2026, 11, 24, tz="UTC")
 
 
@@ -59,7 +61,9 @@ def lake_files(lake) -> Callable[[], dict[str, bytes]]:
     def snapshot() -> dict[str, bytes]:
         if not lake.exists():
             return {}
-        return {str(p.relative_to(lake)): p.read_bytes() for p in sorted(lake.rglob("*")) if p.is_file()}
+        return plain_names(
+            {str(p.relative_to(lake)): p.read_bytes() for p in sorted(lake.rglob("*")) if p.is_file()}
+        )
 
     return snapshot
 
