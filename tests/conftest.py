@@ -157,11 +157,16 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _served(server_class: Callable[[Path], T], directory: Path) -> Iterator[T]:
+    """A session fixture's body: start a server in its own folder, stop it at the end of the session."""
+    server = server_class(directory)
+    yield server
+    server.stop()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
+    yield from _served(RedisServer, tmp_path_factory.mktemp("redis"))
 
 
 @pytest.fixture
@@ -225,9 +230,7 @@ class S3Server:
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = S3Server(tmp_path_factory.mktemp("moto"))
-    yield server
-    server.stop()
+    yield from _served(S3Server, tmp_path_factory.mktemp("moto"))
 
 
 @pytest.fixture
