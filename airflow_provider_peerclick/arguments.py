@@ -93,7 +93,9 @@ class ReportQuery:
     ) -> ReportQuery:
         zone = time_zone(tz)
         begin, finish = whole_hour(start, "start", zone), whole_hour(end, "end", zone)
-        if begin >= finish:
+        # By instant: aware datetimes of one zone compare by wall time, and the hour a clock change
+        # repeats would then end before it starts.
+        if begin.timestamp() >= finish.timestamp():
             raise _fail("end", end, f"a time after start ({begin.isoformat()}); end is exclusive")
         return cls(
             start=begin,
@@ -106,8 +108,8 @@ class ReportQuery:
 
     def params(self) -> dict[str, str]:
         params = {
-            "from": self.start.strftime("%Y-%m-%dT%H:00:00"),
-            "to": self.end.strftime("%Y-%m-%dT%H:00:00"),
+            "from": wire_time(self.start),
+            "to": wire_time(self.end),
             "tz": self.tz,
             "groupBy": self.group_by,
             "columns": ",".join(self.columns),
@@ -116,6 +118,17 @@ class ReportQuery:
             params[f"filter{number}"] = name
             params[f"filter{number}Value"] = value
         return params
+
+
+def wire_time(moment: pendulum.DateTime) -> str:
+    """
+    The wall time PeerClick reads in ``tz``; with its UTC offset only when the wall time alone is
+    ambiguous (the hour a clock change repeats). Offsets are accepted by the Voluum-style API as far as is
+    known, but every other query keeps the documented plain form rather than bet on it.
+    """
+    if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
+        return moment.isoformat()
+    return moment.strftime("%Y-%m-%dT%H:00:00")
 
 
 def column_names(columns: Iterable[str] | None) -> tuple[str, ...]:

@@ -18,12 +18,14 @@ from airflow_provider_peerclick.arguments import ReportQuery
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 
 DEFAULT_DAY_TEMPLATE = "date={date}"
-DEFAULT_HOUR_TEMPLATE = "date={date}/hour={hour}"
+# The UTC offset keeps the hour a clock change repeats apart: 02:00+0200 and 02:00+0100 in October.
+DEFAULT_HOUR_TEMPLATE = "date={date}/hour={hour}{offset}"
 DAY_FIELDS = ("date", "year", "month", "day")
-HOUR_FIELDS = (*DAY_FIELDS, "hour")
+HOUR_FIELDS = (*DAY_FIELDS, "hour", "offset", "utc_date", "utc_hour")
 
 # Samples that any useful template must tell apart: days that differ only in day, month or year.
 _SAMPLE_DAYS = ((2026, 11, 24), (2026, 11, 25), (2026, 12, 24), (2027, 11, 24))
+_DST_SAMPLE_TZ = "Europe/Berlin"
 
 
 def is_whole_day(query: ReportQuery) -> bool:
@@ -57,12 +59,16 @@ def split_window(query: ReportQuery) -> Iterator[ReportQuery]:
 
 
 def _values(start: pendulum.DateTime) -> dict[str, str]:
+    utc = start.in_timezone("UTC")
     return {
         "date": start.to_date_string(),
         "year": f"{start.year:04d}",
         "month": f"{start.month:02d}",
         "day": f"{start.day:02d}",
         "hour": f"{start.hour:02d}",
+        "offset": start.strftime("%z"),
+        "utc_date": utc.to_date_string(),
+        "utc_hour": f"{utc.hour:02d}",
     }
 
 
@@ -109,12 +115,16 @@ class PartitionLayout:
                 f"partition_template: got {self.day_template!r}; it gives different days the same folder, "
                 "so one day would replace another: use {date}, or {year}, {month} and {day}"
             )
-        hours = [days[0], days[0].add(hours=1), *days[1:]]
-        names = {self.hour_template.format(**_values(hour)) for hour in hours}
+        # The last two: 02:00 in Berlin, twice, as clocks go back on 2026-10-25.
+        repeated = pendulum.datetime(2026, 10, 25, tz="UTC")
+        hours = [*days, days[0].add(hours=1), repeated, repeated.add(hours=1)]
+        names = {self.hour_template.format(**_values(hour.in_timezone(_DST_SAMPLE_TZ))) for hour in hours}
         if len(names) < len(hours):
             raise PeerClickInvalidArgumentError(
                 f"hour_partition_template: got {self.hour_template!r}; it gives different hours the same "
-                "folder: use {hour} and {date} (or {year}, {month} and {day})"
+                "folder (the hour clocks repeat in autumn included): use {date} (or {year}, {month} and "
+                "{day}), {hour} and {offset}, or {utc_date} and {utc_hour}; {offset} or {utc_hour} tells "
+                "the repeated hour apart"
             )
 
     def key(self, query: ReportQuery) -> str:

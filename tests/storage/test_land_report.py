@@ -148,4 +148,4 @@ def test_partition_key_is_the_start_date_in_the_report_time_zone():
     berlin = ReportQuery.build(start="2026-11-24", end="2026-11-25", group_by="day", tz="Europe/Berlin")
     assert partition_key(berlin) == "date=2026-11-24"
     hourly = ReportQuery.build(start="2026-11-24T05:00:00", end="2026-11-24T06:00:00", group_by="day")
-    assert partition_key(hourly) == "date=2026-11-24/hour=05"
+    assert partition_key(hourly) == "date=2026-11-24/hour=05+0000"

@@ -34,12 +34,12 @@ def test_consecutive_rolling_windows_share_partitions_instead_of_overlapping_one
 
 
 def test_hours_of_partial_days_are_hour_partitions():
-    assert keys(window("2026-11-24T05:00:00", "2026-11-24T06:00:00")) == ["date=2026-11-24/hour=05"]
-    assert keys(window("2026-11-23T22:00:00", "2026-11-25T01:00:00")) == [
-        "date=2026-11-23/hour=22",
-        "date=2026-11-23/hour=23",
+    assert keys(window("2026-11-24T05:00:00", "2026-11-24T06:00:00")) == ["date=2026-11-24/hour=05+0000"]
+    assert keys(window("2026-11-23T22:00:00", "2026-11-25T01:00:00", "Europe/Berlin")) == [
+        "date=2026-11-23/hour=22+0100",
+        "date=2026-11-23/hour=23+0100",
         "date=2026-11-24",
-        "date=2026-11-25/hour=00",
+        "date=2026-11-25/hour=00+0100",
     ]
 
 
@@ -58,9 +58,9 @@ def pendulum_next(day: str) -> str:
 
 
 def test_a_template_matches_an_existing_lake_layout():
-    layout = PartitionLayout("year={year}/month={month}/day={day}", "{year}/{month}/{day}/{hour}")
+    layout = PartitionLayout("year={year}/month={month}/day={day}", "{year}/{month}/{day}/{hour}{offset}")
     assert keys(window("2026-11-23T23:00:00", "2026-11-25"), layout) == [
-        "2026/11/23/23",
+        "2026/11/23/23+0000",
         "year=2026/month=11/day=24",
     ]
 
@@ -73,7 +73,7 @@ def test_a_template_matches_an_existing_lake_layout():
         ("{date}/../x", "date={date}/hour={hour}", "must be relative"),
         ("month={year}-{month}", "date={date}/hour={hour}", "different days the same folder"),
         ("date={date}", "date={date}", "different hours the same folder"),
-        ("date={date}", "date={date}/hour={hour", "partition_template"),
+        ("date={date}", "date={date}/hour={hour}{offset", "partition_template"),
         ("", "date={date}/hour={hour}", "partition_template: got ''"),
     ],
 )

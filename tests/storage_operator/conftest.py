@@ -44,16 +44,22 @@ def lake(tmp_path) -> Path:
 
 
 @pytest.fixture
-def run_landing(peerclick_connection, lake) -> Callable[..., dict[str, Any]]:
-    """Execute the operator for the 2026-11-24 data interval; keyword arguments go to the operator."""
+def land_interval(peerclick_connection, lake) -> Callable[..., dict[str, Any]]:
+    """Execute the operator for a data interval (start, end); keyword arguments go to the operator."""
 
-    def run(**arguments: Any) -> dict[str, Any]:
+    def run(start: pendulum.DateTime, end: pendulum.DateTime, /, **arguments: Any) -> dict[str, Any]:
         arguments = {"destination": f"file://{lake}", "group_by": "campaign", **arguments}
         operator = PeerClickReportToStorageOperator(task_id="land", **arguments)
-        context = {"data_interval_start": DAY, "data_interval_end": DAY.add(days=1)}
+        context = {"data_interval_start": start, "data_interval_end": end}
         return operator.execute(context)  # type: ignore[arg-type]
 
     return run
+
+
+@pytest.fixture
+def run_landing(land_interval) -> Callable[..., dict[str, Any]]:
+    """Execute the operator for the 2026-11-24 data interval; keyword arguments go to the operator."""
+    return lambda **arguments: land_interval(DAY, DAY.add(days=1), **arguments)
 
 
 @pytest.fixture

@@ -126,24 +126,18 @@ def test_parquet_without_pyarrow_fails_before_any_request(run_landing, emulator,
     assert emulator.stats()["requests"] == 0
 
 
-def test_the_data_interval_is_read_in_the_report_time_zone(peerclick_connection, lake, lake_files):
+def test_the_data_interval_is_read_in_the_report_time_zone(land_interval, lake_files):
     # A UTC interval seen from New York: 19:00 on the 23rd to midnight on the 25th. The whole day (24th) is
     # one partition, the hours of the 23rd it covers only in part are hour partitions: none overlaps.
-    operator = PeerClickReportToStorageOperator(
-        task_id="land",
-        destination=f"file://{lake}",
-        group_by="day",
-        columns=["visits"],
-        tz="America/New_York",
+    result = land_interval(
+        DAY, DAY.add(days=1, hours=5), group_by="day", columns=["visits"], tz="America/New_York"
     )
-    context = {"data_interval_start": DAY, "data_interval_end": DAY.add(days=1, hours=5)}
-    result = operator.execute(context)  # type: ignore[arg-type]
     partitions = [landed["partition"] for landed in result["partitions"]]
-    assert partitions == [*(f"date=2026-11-23/hour={hour}" for hour in range(19, 24)), "date=2026-11-24"]
+    assert partitions == [*(f"date=2026-11-23/hour={hour}-0500" for hour in range(19, 24)), "date=2026-11-24"]
     manifest = json.loads(lake_files()["day/date=2026-11-24/_manifest.json"])
     assert manifest["query"]["start"] == "2026-11-24T00:00:00-05:00"
     assert manifest["query"]["end"] == "2026-11-25T00:00:00-05:00"
-    hour = json.loads(lake_files()["day/date=2026-11-23/hour=19/_manifest.json"])
+    hour = json.loads(lake_files()["day/date=2026-11-23/hour=19-0500/_manifest.json"])
     assert hour["query"]["start"] == "2026-11-23T19:00:00-05:00"
     assert hour["query"]["end"] == "2026-11-23T20:00:00-05:00"
 
