@@ -13,8 +13,10 @@ request per second for the whole deployment, whatever the number of workers.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pendulum
-from _settings import ACCOUNT_TZ, GROUP_BYS, LANDING_URL, LOOKBACK_DAYS, SETTLE_SECONDS
 from airflow.sdk import DAG, CronDataIntervalTimetable
 
 from airflow_provider_peerclick.operators.report import (
@@ -22,6 +24,21 @@ from airflow_provider_peerclick.operators.report import (
     PeerClickReportToStorageOperator,
 )
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+
+# Settings from the environment, read at parse time (no network, no DB), so this file works on its own.
+# Where reports land: any ObjectStoragePath URL (file://, s3://, gs://...); default data/ beside the DAGs.
+LANDING_URL = os.environ.get(
+    "PEERCLICK_LANDING_URL", (Path(__file__).resolve().parents[1] / "data" / "peerclick").as_uri()
+)
+# The PeerClick account's time zone: days start at midnight there.
+ACCOUNT_TZ = os.environ.get("PEERCLICK_ACCOUNT_TZ", "UTC")
+# How long the sensor waits between two looks at yesterday's report before calling it settled.
+SETTLE_SECONDS = float(os.environ.get("PEERCLICK_SETTLE_SECONDS", "300"))
+# Days before each run's day that are re-checked (one summary request each) and re-landed if PeerClick's
+# numbers changed since: late conversions are attributed to the click's day.
+LOOKBACK_DAYS = int(os.environ.get("PEERCLICK_LOOKBACK_DAYS", "3"))
+# Group-bys landed every day, one task (and one Asset) each.
+GROUP_BYS = ("campaign", "offer", "country")
 
 with DAG(
     dag_id="peerclick_daily_report",

@@ -8,15 +8,21 @@ group-by has landed. It shows the hand-off: only the files and their manifests a
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pendulum
-from _settings import GROUP_BYS, LANDING_URL
 from airflow.sdk import DAG, Asset, ObjectStoragePath, task
 
-LANDED = [Asset(f"{LANDING_URL}/{group_by}") for group_by in GROUP_BYS]
+# The same settings as peerclick_daily_report (this file is self-contained, so it repeats them).
+LANDED_BY = ("campaign", "offer", "country")
+LANDING = (
+    os.environ.get("PEERCLICK_LANDING_URL")
+    or (Path(__file__).resolve().parents[1] / "data/peerclick").as_uri()
+)
+LANDED = [Asset(f"{LANDING}/{group_by}") for group_by in LANDED_BY]
 
 
 def read_partition(manifest_path: ObjectStoragePath) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -40,20 +46,20 @@ with DAG(
     @task
     def load_into_sqlite() -> dict[str, Any]:
         """Load every landed jsonl partition into data/peerclick.sqlite, one table per group-by."""
-        database = Path(ObjectStoragePath(LANDING_URL).path).parent / "peerclick.sqlite"
+        database = Path(ObjectStoragePath(LANDING).path).parent / "peerclick.sqlite"
         summary: dict[str, Any] = {}
         with sqlite3.connect(database) as db:
-            for group_by in GROUP_BYS:
+            for group_by in LANDED_BY:
                 table = f"report_by_{group_by.replace('-', '_')}"
                 db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute(f"CREATE TABLE {table} (date TEXT, row JSON)")
                 for manifest_path in sorted(
-                    ObjectStoragePath(f"{LANDING_URL}/{group_by}").glob("*/_manifest.json")
+                    ObjectStoragePath(f"{LANDING}/{group_by}").glob("*/_manifest.json")
                 ):
                     manifest, rows = read_partition(manifest_path)
                     date = manifest["partition"].removeprefix("date=")
                     db.executemany(
-                        f"INSERT INTO {table} VALUES (?, ?)",  # noqa: S608 - table names come from GROUP_BYS
+                        f"INSERT INTO {table} VALUES (?, ?)",  # noqa: S608 - table names come from LANDED_BY
                         [(date, json.dumps(r)) for r in rows],
                     )
                     summary.setdefault(group_by, {})[date] = {

@@ -31,20 +31,41 @@ class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
 
 
 class PeerClickListEntitiesOperator(PeerClickEntityOperator):
-    """Return every entity of the kind as a list of dicts, optionally only those in ``statuses``."""
+    """
+    Return every entity of the kind as a list of dicts, optionally only those in ``statuses``.
+
+    XCom is for small values: more than ``max_entities`` entities (after the status filter) fail the task,
+    after its one request. Land big lists in storage instead (``storage.snapshot.land_snapshot``, as the
+    ``peerclick_entities_snapshot`` example DAG does).
+    """
 
     template_fields = ("statuses", "peerclick_conn_id")
+    # As the report operator's max_rows: a list of this many entities is tens of kilobytes in XCom.
+    default_max_entities = 1000
 
-    def __init__(self, *, statuses: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, statuses: list[str] | None = None, max_entities: int = default_max_entities, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         check_now(statuses, lambda given: [arguments.entity_status(s, "statuses") for s in given])
         self.statuses = statuses
+        self.max_entities = arguments.positive_int(max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
+        from airflow.sdk.exceptions import AirflowFailException  # only the list operators use it
+
         found = self.kind.list_all(self.hook)
         if self.statuses:
             found = [entity for entity in found if entity.get("status") in self.statuses]
         self.log.info("Found %d %ss", len(found), self.kind.name)
+        if len(found) > self.max_entities:
+            # Failing (not retrying): the same list comes back on every try.
+            raise AirflowFailException(
+                f"PeerClick returned {len(found)} {self.kind.name}s, more than max_entities="
+                f"{self.max_entities} for XCom; raise max_entities, filter by statuses, or land them in "
+                "storage with airflow_provider_peerclick.storage.snapshot.land_snapshot (see the "
+                "peerclick_entities_snapshot example DAG)"
+            )
         return found
 
 

@@ -109,7 +109,9 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
         if uri is not None:
-            outlets = list(kwargs.pop("outlets", None) or [])
+            given = kwargs.pop("outlets", None) or []
+            # BaseOperator takes one Asset as well as a list of them.
+            outlets = list(given) if isinstance(given, list | tuple) else [given]
             kwargs["outlets"] = [*outlets, Asset(uri)]
         super().__init__(**kwargs)
         self.set_report_arguments(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -107,3 +108,36 @@ def test_entities_snapshot_lands_campaigns_and_offers(emulator, example_env):
         assert len(entities) == json.loads((partition / "_manifest.json").read_text())["row_count"] > 0
         assert [e["id"] for e in entities] == sorted(e["id"] for e in entities)
     assert emulator.stats()["refused"] == 0
+
+
+PARSE_EACH_FOLDER = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+for folder in sys.argv[1:]:
+    bag = DagBag(folder)
+    errors = {name: str(error) for name, error in bag.import_errors.items()}
+    print(json.dumps({"errors": errors, "dags": sorted(bag.dag_ids)}))
+"""
+
+
+def test_each_example_dag_parses_when_copied_alone_into_a_dags_folder(tmp_path, airflow_home):
+    folders = []
+    for source in sorted(EXAMPLE_DAGS.glob("*.py")):
+        folder = tmp_path / source.stem
+        folder.mkdir()
+        shutil.copy(source, folder / source.name)
+        folders.append(str(folder))
+    env = {**airflow_home.env, "AIRFLOW__CORE__DAGS_FOLDER": str(tmp_path / "elsewhere")}
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE_EACH_FOLDER, *folders],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    parsed = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert [result["errors"] for result in parsed] == [{}] * len(folders)
+    assert sorted(dag for result in parsed for dag in result["dags"]) == sorted(EXPECTED)

@@ -41,3 +41,10 @@ def test_plain_arguments_are_checked_when_the_dag_is_parsed():
         make(destination="file:///data", page_size=20_000)
     with pytest.raises(PeerClickInvalidArgumentError, match="group_by"):
         make(destination="file:///data", group_by="planet")
+
+
+def test_a_single_asset_as_outlets_is_accepted():
+    mine = Asset("warehouse://peerclick/offers")
+    operator = make(destination="file:///data/peerclick", outlets=mine)
+    assert operator.outlets == [mine, Asset("file:///data/peerclick/offer")]
+    assert make(destination="s3://bucket/{{ ds }}", outlets=mine).outlets == [mine]
