@@ -137,10 +137,8 @@ class StagedPartition:
             log.warning("Committed %s, but could not remove old files there", self._root, exc_info=True)
 
     def _is_ours(self, manifest: dict | None) -> bool:
-        names = [
-            entry.get("name") for entry in (manifest or {}).get("files") or [] if isinstance(entry, dict)
-        ]
-        return bool(names) and all(str(name).startswith(self.part_name("")) for name in names)
+        names = named_files(manifest)
+        return bool(names) and all(name.startswith(self.part_name("")) for name in names)
 
     def _publish(self, manifest: bytes) -> None:
         final = self._path(MANIFEST_NAME)
@@ -163,11 +161,8 @@ class StagedPartition:
     def _sweep(self, keep: set[str]) -> None:
         """Remove files no manifest names whose run started longer ago than the grace period."""
         self._fs.invalidate_cache(self._root)
-        current = read_manifest(self.directory) or {}
         # A slow run may have committed since ours: what the manifest names now is never a leftover.
-        keep = keep | {
-            str(entry.get("name")) for entry in current.get("files") or [] if isinstance(entry, dict)
-        }
+        keep = keep | named_files(read_manifest(self.directory))
         for path in self._fs.ls(self._root, detail=False):
             name = posixpath.basename(path.rstrip("/"))
             if name in keep or name == MANIFEST_NAME or not name.startswith((PART_PREFIX, TEMP_PREFIX)):
