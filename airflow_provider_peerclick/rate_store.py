@@ -14,7 +14,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -95,13 +95,19 @@ class StoreThrottle:
             self._call(self._give_back, self.period, member)
 
     def _call(self, script: Any, *args: Any) -> Any:
-        try:
-            return script(keys=self._keys, args=list(args))
-        except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
-            raise PeerClickConnectionConfigError(
-                f"The shared rate-limit store did not answer ({type(exc).__name__}); no request is sent "
-                "without its place in the budget. Check the connection's 'rate_limit_store'."
-            ) from None
+        what = "taking a place in the rate budget, and no request is sent without one"
+        return store_call(what, script, keys=self._keys, args=list(args))
+
+
+def store_call(what: str, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one store command; any failure becomes an error that names the setting to check."""
+    try:
+        return command(*args, **kwargs)
+    except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
+        raise PeerClickConnectionConfigError(
+            f"The shared rate-limit store did not answer ({type(exc).__name__}) while {what}. "
+            "Check the connection's 'rate_limit_store'."
+        ) from None
 
 
 _clients: dict[str, Any] = {}
@@ -112,14 +118,14 @@ _lock = threading.Lock()
 def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThrottle:
     """The process's throttle for ``key`` in the store at ``url``, created on first use."""
     budget = (url, key, float(rate), float(lease))
-    client = _client(url)
+    client = store_client(url)
     with _lock:
         if budget not in _throttles:
             _throttles[budget] = StoreThrottle(client, key, rate, lease=lease)
         return _throttles[budget]
 
 
-def _client(url: str) -> Any:
+def store_client(url: str) -> Any:
     """One Redis client per store URL and process; its connection pool is thread-safe."""
     with _lock:
         if url not in _clients:

@@ -24,8 +24,10 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickInvalidArgumentError,
     PeerClickTransportError,
 )
+from airflow_provider_peerclick.rate_store import store_client
 from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
 from airflow_provider_peerclick.secrets import mask_secret
+from airflow_provider_peerclick.shared_tokens import SharedTokens
 from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.tokens import SessionToken, tokens
 from airflow_provider_peerclick.transport import TokenSafeSession, send
@@ -181,7 +183,19 @@ class PeerClickHook(BaseHook):
         return self._session_token().value
 
     def _session_token(self) -> SessionToken:
-        return tokens.get(self.settings.credential, self._fetch_token)
+        return tokens.get(self.settings.credential, self._shared_or_new_token)
+
+    def _shared_or_new_token(self) -> SessionToken:
+        shared = self._shared_tokens()
+        if shared is None:
+            return self._fetch_token()
+        token = shared.get(self._fetch_token)
+        mask_secret(token.value)  # this process may not have exchanged it, so not masked it yet
+        return token
+
+    def _shared_tokens(self) -> SharedTokens | None:
+        store = self.settings.rate_limit_store
+        return SharedTokens(store_client(store), self.settings) if store else None
 
     def _fetch_token(self) -> SessionToken:
         settings = self.settings
@@ -286,6 +300,8 @@ class PeerClickHook(BaseHook):
                     except PeerClickAuthError:
                         if token is not None:
                             tokens.discard(settings.credential, token)
+                            if shared := self._shared_tokens():
+                                shared.forget(token)
                         raise
         raise PeerClickAuthError(
             401,
