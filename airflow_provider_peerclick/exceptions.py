@@ -6,11 +6,24 @@ access key or a session token, so they are safe to log and to show in the Airflo
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.exceptions import AirflowException
 
 
 class PeerClickError(AirflowException):
     """Base class of every error this provider raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds an exception by calling the class with ``args`` (the message alone), which
+        # the classes with fields cannot take: pickle and deepcopy would fail. Restore, never re-init.
+        return (_restored, (type(self), self.args), self.__dict__)
+
+
+def _restored(cls: type[PeerClickError], args: tuple[Any, ...]) -> PeerClickError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class PeerClickInvalidArgumentError(PeerClickError, ValueError):
