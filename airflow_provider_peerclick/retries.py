@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
+import re
 from email.utils import parsedate_to_datetime
 
-import pendulum
 import tenacity
 
 from airflow_provider_peerclick.exceptions import (
@@ -18,20 +19,28 @@ from airflow_provider_peerclick.exceptions import (
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+_DELAY_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP-date (RFC 9110)."""
+    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP-date (RFC 9110).
+
+    Any date form the email parser reads counts (IMF-fixdate, RFC 850, asctime, any zone spelling); a value
+    that is neither is treated as absent, never as an error.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELAY_SECONDS.fullmatch(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, (when - pendulum.now("UTC")).total_seconds())
+    if when.tzinfo is None:
+        # asctime, '-0000' and zone-less dates come back naive; HTTP-dates are always UTC.
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def is_retryable(exc: BaseException, *, replay_safe: bool) -> bool:
