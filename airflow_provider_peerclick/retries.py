@@ -7,6 +7,7 @@ import logging
 import random
 import re
 from email.utils import parsedate_to_datetime
+from typing import NoReturn
 
 import tenacity
 
@@ -73,3 +74,22 @@ def log_retry(retry_state: tenacity.RetryCallState) -> None:
     exc = retry_state.outcome.exception() if retry_state.outcome else None
     wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
     log.warning("%s; attempt %d failed, retrying in %.1f s", exc, retry_state.attempt_number, wait)
+
+
+def give_up(retry_state: tenacity.RetryCallState, *, budget: float) -> NoReturn:
+    """Raise the last error, its message saying why no further attempt is made."""
+    assert retry_state.outcome is not None
+    exc = retry_state.outcome.exception()
+    assert exc is not None  # only failures are retried, so only a failure can run out of retries
+    attempts = retry_state.attempt_number
+    elapsed = retry_state.seconds_since_start or 0.0
+    why = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} in {elapsed:.1f} s"
+    told = exc.retry_after if isinstance(exc, PeerClickRateLimitError) else None
+    if told is not None and elapsed + told >= budget:
+        why = (
+            f"PeerClick asked to wait {told:g} s (Retry-After), beyond the retry budget of {budget:g} s "
+            f"(max_retry_seconds); {why}"
+        )
+    # The same error, fields and type, so callers keep catching what they catch; only the text grows.
+    exc.args = (f"{exc}; {why}",)
+    raise exc

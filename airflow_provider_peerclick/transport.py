@@ -83,6 +83,13 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
     except ValueError:
         body = None
     status = response.status_code
+    description = _description(body)
+    # A success status may carry the refusal code too; there only an error-code field counts, since rows
+    # and names may hold any text.
+    refused = _names_rate_limit(body) if status < 300 else RATE_LIMIT_CODE in response.text
+    if status == 429 or refused:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise PeerClickRateLimitError(status, method, path, description, retry_after)
     if status < 300:
         if not isinstance(body, dict):
             raise PeerClickTransportError(
@@ -92,15 +99,19 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
                 may_have_reached_server=True,
             )
         return body
-    description = _description(body)
-    if status == 429 or RATE_LIMIT_CODE in response.text:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise PeerClickRateLimitError(status, method, path, description, retry_after)
     if status == 401:
         raise PeerClickAuthError(status, method, path, description)
     if status >= 500:
         raise PeerClickServerError(status, method, path, description)
     raise PeerClickAPIError(status, method, path, description)
+
+
+def _names_rate_limit(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return False
+    error = body.get("error")
+    codes = (body.get("code"), error.get("code") if isinstance(error, dict) else None)
+    return RATE_LIMIT_CODE in codes
 
 
 def _description(body: Any) -> str | None:

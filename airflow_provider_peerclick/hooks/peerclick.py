@@ -22,7 +22,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickInvalidArgumentError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
+from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, give_up, is_retryable, log_retry
 from airflow_provider_peerclick.secrets import mask_secret
 from airflow_provider_peerclick.throttle import Throttle, shared_throttle
 from airflow_provider_peerclick.tokens import SessionToken, tokens
@@ -206,6 +206,7 @@ class PeerClickHook(BaseHook):
             stop=tenacity.stop_after_attempt(settings.max_attempts)
             | tenacity.stop_before_delay(settings.max_retry_seconds),
             before_sleep=log_retry,
+            retry_error_callback=partial(give_up, budget=settings.max_retry_seconds),
             reraise=True,
         )
         return retrying(call)
