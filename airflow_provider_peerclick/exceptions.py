@@ -54,6 +54,14 @@ class PeerClickAuthError(PeerClickAPIError):
     """The access key was refused, or a fresh session token was refused too."""
 
 
+class PeerClickRedirectError(PeerClickAPIError):
+    """A redirect the provider does not follow; ``location`` is where it pointed, without its query."""
+
+    def __init__(self, status: int, method: str, path: str, location: str, reason: str) -> None:
+        self.location = location
+        super().__init__(status, method, path, f"redirected to {location}; {reason}")
+
+
 class PeerClickRateLimitError(PeerClickAPIError):
     """PeerClick refused the request for exceeding its rate limit."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import requests
@@ -14,6 +16,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickServerError,
     PeerClickTransportError,
 )
+from airflow_provider_peerclick.redirects import MAX_REDIRECTS, next_hop, too_many
 from airflow_provider_peerclick.retries import parse_retry_after
 
 TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
@@ -41,19 +44,44 @@ def send(
     path: str,
     *,
     timeout: tuple[float, float],
+    pace: Callable[[], AbstractContextManager[Any]] = nullcontext,
     token: str | None = None,
     params: dict[str, Any] | None = None,
     json: Any = None,
 ) -> dict[str, Any]:
-    """Send one request; turn every failure into a provider exception that names ``method path``."""
+    """Send one request; turn every failure into a provider exception that names ``method path``.
+
+    Same-origin redirects of a GET or PUT are followed here, each hop inside its own ``pace()`` (a place
+    in the caller's throttle); any other redirect fails (see ``redirects``).
+    """
     headers = {TOKEN_HEADER: token} if token else {}
+    hop_method, hop_url, hop_params, body = method, url, params, json
+    for _hop in range(MAX_REDIRECTS + 1):
+        with pace():
+            response = _request(
+                session,
+                hop_method,
+                hop_url,
+                path,
+                headers=headers,
+                params=hop_params,
+                json=body,
+                timeout=timeout,
+            )
+        if not response.is_redirect:
+            return _checked(response, method, path)
+        hop_method, hop_url, resend = next_hop(response, method, path, url)
+        hop_params, body = None, body if resend else None  # the Location holds the whole query
+    raise too_many(response, method, path)
+
+
+def _request(session: requests.Session, method: str, url: str, path: str, **kwargs: Any) -> requests.Response:
     try:
-        response = session.request(method, url, params=params, json=json, headers=headers, timeout=timeout)
+        return session.request(method, url, allow_redirects=False, **kwargs)
     except requests.exceptions.RequestException as exc:
         raise PeerClickTransportError(
             method, path, _reason(exc), may_have_reached_server=not _never_connected(exc)
         ) from None
-    return _checked(response, method, path)
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:

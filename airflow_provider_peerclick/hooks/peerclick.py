@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -221,21 +221,27 @@ class PeerClickHook(BaseHook):
         json: Any = None,
     ) -> dict[str, Any]:
         settings = self.settings
+        self.log.debug("PeerClick %s %s %s", method, path, params or "")
+        return send(
+            self.get_conn(),
+            method,
+            settings.base_url + path,
+            path,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            pace=partial(self._pace, path),
+            token=token,
+            params=params,
+            json=json,
+        )
+
+    @contextmanager
+    def _pace(self, path: str) -> Iterator[None]:
+        """A place in each budget the request counts against, held until its answer is back."""
         with ExitStack() as stack:
             # The report budget first: waiting for it must not sit on a place in the account's window.
             for throttle in self._throttles(path):
                 stack.enter_context(throttle.slot())
-            self.log.debug("PeerClick %s %s %s", method, path, params or "")
-            return send(
-                self.get_conn(),
-                method,
-                settings.base_url + path,
-                path,
-                timeout=(settings.connect_timeout, settings.read_timeout),
-                token=token,
-                params=params,
-                json=json,
-            )
+            yield
 
     def _throttles(self, path: str) -> list[Throttle]:
         settings = self.settings
