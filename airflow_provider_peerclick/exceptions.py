@@ -80,3 +80,7 @@ class PeerClickTransportError(PeerClickError):
         self.path = path
         self.may_have_reached_server = may_have_reached_server
         super().__init__(f"{method} {path} got no usable answer from PeerClick: {reason}")
+
+
+class PeerClickTLSError(PeerClickTransportError):
+    """The server's certificate failed verification: not retried, since no retry can make it trusted."""

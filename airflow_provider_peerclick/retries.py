@@ -14,6 +14,7 @@ import tenacity
 from airflow_provider_peerclick.exceptions import (
     PeerClickRateLimitError,
     PeerClickServerError,
+    PeerClickTLSError,
     PeerClickTransportError,
 )
 
@@ -50,6 +51,8 @@ def is_retryable(exc: BaseException, *, replay_safe: bool) -> bool:
         return True
     if isinstance(exc, PeerClickServerError):
         return replay_safe and exc.status in RETRYABLE_STATUSES
+    if isinstance(exc, PeerClickTLSError):
+        return False
     if isinstance(exc, PeerClickTransportError):
         return replay_safe or not exc.may_have_reached_server
     return False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -14,6 +16,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
     PeerClickRateLimitError,
     PeerClickServerError,
+    PeerClickTLSError,
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.redirects import MAX_REDIRECTS, next_hop, too_many
@@ -44,6 +47,7 @@ def send(
     path: str,
     *,
     timeout: tuple[float, float],
+    verify: bool | str = True,
     pace: Callable[[], AbstractContextManager[Any]] = nullcontext,
     token: str | None = None,
     params: dict[str, Any] | None = None,
@@ -52,7 +56,8 @@ def send(
     """Send one request; turn every failure into a provider exception that names ``method path``.
 
     Same-origin redirects of a GET or PUT are followed here, each hop inside its own ``pace()`` (a place
-    in the caller's throttle); any other redirect fails (see ``redirects``).
+    in the caller's throttle); any other redirect fails (see ``redirects``). ``verify`` goes with every
+    request: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override ``Session.verify``, not this.
     """
     headers = {TOKEN_HEADER: token} if token else {}
     hop_method, hop_url, hop_params, body = method, url, params, json
@@ -67,6 +72,7 @@ def send(
                 params=hop_params,
                 json=body,
                 timeout=timeout,
+                verify=verify,
             )
         if not response.is_redirect:
             return _checked(response, method, path)
@@ -79,9 +85,32 @@ def _request(session: requests.Session, method: str, url: str, path: str, **kwar
     try:
         return session.request(method, url, allow_redirects=False, **kwargs)
     except requests.exceptions.RequestException as exc:
+        if _caused_by(exc, ssl.SSLCertVerificationError):
+            raise PeerClickTLSError(
+                method,
+                path,
+                f"TLS verification failed for {urlsplit(url).netloc}: its certificate is not trusted (the "
+                "connection's 'verify' extra takes a CA bundle path, or false); not retried",
+                may_have_reached_server=False,
+            ) from None
         raise PeerClickTransportError(
             method, path, _reason(exc), may_have_reached_server=not _never_connected(exc)
         ) from None
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain requests and urllib3 wrap around a socket error."""
+    seen: list[BaseException] = []
+    stack: list[Any] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is s for s in seen):
+            continue
+        if isinstance(current, kind):
+            return True
+        seen.append(current)
+        stack += [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+    return False
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:
@@ -95,7 +124,7 @@ def _reason(exc: requests.exceptions.RequestException) -> str:
     kinds = {
         requests.exceptions.ConnectTimeout: "timed out connecting",
         requests.exceptions.ReadTimeout: "timed out waiting for the answer",
-        requests.exceptions.SSLError: "TLS verification failed",
+        requests.exceptions.SSLError: "the TLS connection failed",
     }
     for kind, text in kinds.items():
         if isinstance(exc, kind):

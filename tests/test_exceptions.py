@@ -16,7 +16,9 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickError,
     PeerClickInvalidArgumentError,
     PeerClickRateLimitError,
+    PeerClickRedirectError,
     PeerClickServerError,
+    PeerClickTLSError,
     PeerClickTransportError,
 )
 
@@ -29,6 +31,8 @@ EXAMPLES = [
     PeerClickAuthError(401, "POST", "/auth/access/session", "Invalid access key"),
     PeerClickRateLimitError(429, "GET", "/report", "Too many requests", 2.5),
     PeerClickTransportError("POST", "/campaign", "timed out", may_have_reached_server=True),
+    PeerClickRedirectError(307, "POST", "/auth/access/session", "http://elsewhere/v1", "not followed"),
+    PeerClickTLSError("GET", "/offer", "TLS verification failed", may_have_reached_server=False),
 ]
 
 

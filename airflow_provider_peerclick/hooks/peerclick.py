@@ -228,6 +228,7 @@ class PeerClickHook(BaseHook):
             settings.base_url + path,
             path,
             timeout=(settings.connect_timeout, settings.read_timeout),
+            verify=settings.verify,
             pace=partial(self._pace, path),
             token=token,
             params=params,

@@ -13,6 +13,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
     PeerClickRateLimitError,
     PeerClickServerError,
+    PeerClickTLSError,
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.retries import is_retryable, parse_retry_after
@@ -101,6 +102,7 @@ LOST = PeerClickTransportError("POST", "/campaign", "timed out", may_have_reache
         (PeerClickServerError(501, "GET", "/x", None), False, False),
         (NOT_REACHED, True, True),
         (LOST, True, False),
+        (PeerClickTLSError("GET", "/x", "untrusted", may_have_reached_server=False), False, False),
         (PeerClickAPIError(400, "GET", "/report", "bad"), False, False),
         (PeerClickAuthError(401, "GET", "/report", None), False, False),
     ],
