@@ -36,3 +36,15 @@ def test_no_secret_in_logs_or_error_messages(emulator, make_hook, caplog):
 def test_tls_is_verified_by_default(make_hook):
     hook = make_hook()
     assert hook.get_conn().verify is True
+
+
+def test_test_connection_never_echoes_credentials(emulator, make_hook):
+    host = emulator.base_url.replace("http://", "http://someone:pw-in-host@")
+    ok, message = make_hook(host=host).test_connection()
+    assert ok is False
+    assert "host (Base URL)" in message
+    for secret in ("pw-in-host", emulator.access_key):
+        assert secret not in message
+    ok, message = make_hook(password="wrong-key-value").test_connection()
+    assert ok is False
+    assert "wrong-key-value" not in message
