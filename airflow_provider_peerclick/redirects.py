@@ -47,7 +47,8 @@ def next_hop(response: requests.Response, method: str, path: str, first_url: str
     def refuse(reason: str) -> PeerClickRedirectError:
         return PeerClickRedirectError(status, method, path, shown(location), reason)
 
-    if origin(location) is None or origin(location) != origin(first_url):
+    target = origin(location)
+    if target is None or target != origin(first_url):
         raise refuse("another host, port or scheme than the connection's base URL, so it is not followed")
     if method not in FOLLOWED_METHODS:
         raise refuse(

@@ -31,7 +31,8 @@ class TokenSafeSession(requests.Session):
     """A Session that drops the ``api-token`` header when a redirect leaves the host.
 
     requests strips ``Authorization`` on such redirects but keeps custom headers, which would hand the
-    token to whatever host a redirect names.
+    token to whatever host a redirect names. ``send`` never lets requests follow a redirect; this still
+    guards code that uses the hook's session (``get_conn()``) with requests' defaults.
     """
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
