@@ -89,9 +89,10 @@ def give_up(retry_state: tenacity.RetryCallState, *, budget: float) -> NoReturn:
     why = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} in {elapsed:.1f} s"
     told = exc.retry_after if isinstance(exc, PeerClickRateLimitError) else None
     if told is not None and elapsed + told >= budget:
+        left = "" if told >= budget else f", of which {max(0.0, budget - elapsed):.1f} s were left"
         why = (
             f"PeerClick asked to wait {told:g} s (Retry-After), beyond the retry budget of {budget:g} s "
-            f"(max_retry_seconds); {why}"
+            f"(max_retry_seconds){left}; {why}"
         )
     # The same error, fields and type, so callers keep catching what they catch; only the text grows.
     exc.args = (f"{exc}; {why}",)
