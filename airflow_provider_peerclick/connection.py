@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -22,6 +24,8 @@ REPORT_LIMIT = 1
 # Below this a request waits minutes for its turn: a typo, not a budget.
 MIN_SHARED_RATE = 0.05
 STORE_SCHEMES = ("redis", "rediss", "unix")
+# Dot-separated labels of letters, digits, '-' and '_' (container names), an optional final dot.
+_HOSTNAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
 
 
 @dataclass(frozen=True, repr=False)
@@ -239,11 +243,51 @@ def _base_url(conn: Connection, extra: dict[str, Any], problem: _Problems) -> st
         # The URI form (peerclick://id:key@host:port/v1) splits the URL into host, port and schema.
         port = f":{conn.port}" if conn.port else ""
         host = f"https://{host}{port}/{conn.schema or version}"
+    unusable = _unusable(host)
+    if unusable:
+        problem.add(
+            f"host (Base URL) {unusable}, got {_without_userinfo(host)!r}; "
+            f"use a URL such as {DEFAULT_BASE_URL}/v1"
+        )
+        return _without_userinfo(host)
     parts = urlsplit(host)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problem.add(f"host (Base URL) must be an http(s) URL such as {DEFAULT_BASE_URL}/v1, got {host!r}")
     path = parts.path.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path or '/' + version}"
+
+
+def _unusable(url: str) -> str | None:
+    """What makes ``url`` unusable as a base URL, or None."""
+    if "@" in url.partition("://")[2]:
+        return "must not hold a user name or password (the access key ID goes in login, the key in password)"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "cannot be read as a URL"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an http(s) URL"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        return "must have a port from 1 to 65535, or none"
+    if not _valid_hostname(parts.hostname or ""):
+        return "has no valid host name"
+    return None
+
+
+def _valid_hostname(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return bool(_HOSTNAME.fullmatch(name))
+    return True
+
+
+def _without_userinfo(url: str) -> str:
+    # Everything up to the last '@' may be a password, even one with a '/' urlsplit would cut it at.
+    scheme, separator, rest = url.partition("://")
+    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}" if "@" in rest else url
 
 
 def _verify(extra: dict[str, Any], problem: _Problems) -> bool | str:

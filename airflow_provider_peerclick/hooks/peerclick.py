@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.rate_store import store_client
-from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
+from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, give_up, is_retryable, log_retry
 from airflow_provider_peerclick.secrets import mask_secret
 from airflow_provider_peerclick.shared_tokens import SharedTokens
 from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
@@ -38,6 +38,10 @@ DEFAULT_TOKEN_LIFETIME = 86_400
 _MAX_TOKEN_ROUNDS = 3
 
 T = TypeVar("T")
+
+
+class _TokenLapsed(Exception):
+    """The token expired while its request waited for a place: exchange anew and queue again."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,7 @@ class PeerClickHook(BaseHook):
             stop=tenacity.stop_after_attempt(settings.max_attempts)
             | tenacity.stop_before_delay(settings.max_retry_seconds),
             before_sleep=log_retry,
+            retry_error_callback=partial(give_up, budget=settings.max_retry_seconds),
             reraise=True,
         )
         return retrying(call)
@@ -269,40 +274,39 @@ class PeerClickHook(BaseHook):
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> dict[str, Any]:
-        """Wait for a place in the budget, then send with the token that is fresh at that moment.
+        """Send within the budget, each hop with the token that is fresh when its place comes.
 
         A token taken before the wait could expire during it (a long queue, a short ``token_lifetime``).
-        The exchange happens before queueing, taking its own place; should the token still expire
-        during the wait, the request exchanges again and queues again.
+        The exchange happens before queueing, taking its own place; should the token still lapse during
+        the wait, the request exchanges again and queues again.
         """
         settings = self.settings
         budget = self._admit(path)
         for _ in range(_MAX_TOKEN_ROUNDS):
             if authenticated and tokens.peek(settings.credential) is None:
                 self._session_token()  # before queueing, so the exchange never waits behind this request
-            with ExitStack() as places:
-                for pacer in budget.pacers(path):
-                    places.enter_context(pacer.slot())
-                token = tokens.peek(settings.credential) if authenticated else None
-                if token is not None or not authenticated:
-                    self.log.debug("PeerClick %s %s %s", method, path, params or "")
-                    try:
-                        return send(
-                            self.get_conn(),
-                            method,
-                            settings.base_url + path,
-                            path,
-                            timeout=(settings.connect_timeout, settings.read_timeout),
-                            token=token.value if token else None,
-                            params=params,
-                            json=json,
-                        )
-                    except PeerClickAuthError:
-                        if token is not None:
-                            tokens.discard(settings.credential, token)
-                            if shared := self._shared_tokens():
-                                shared.forget(token)
-                        raise
+            sent_with: list[SessionToken] | None = [] if authenticated else None
+            self.log.debug("PeerClick %s %s %s", method, path, params or "")
+            try:
+                return send(
+                    self.get_conn(),
+                    method,
+                    settings.base_url + path,
+                    path,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    verify=settings.verify,
+                    pace=partial(self._pace, budget, path, sent_with),
+                    params=params,
+                    json=json,
+                )
+            except _TokenLapsed:
+                continue
+            except PeerClickAuthError:
+                for token in sent_with or ():
+                    tokens.discard(settings.credential, token)
+                    if shared := self._shared_tokens():
+                        shared.forget(token)
+                raise
         raise PeerClickAuthError(
             401,
             method,
@@ -311,6 +315,25 @@ class PeerClickHook(BaseHook):
             "tries); raise the connection's token_lifetime "
             f"(now {settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
         )
+
+    @contextmanager
+    def _pace(
+        self, budget: RateBudget, path: str, sent_with: list[SessionToken] | None
+    ) -> Iterator[str | None]:
+        """A place in each budget the request counts against, held until its answer is back; gives the
+        token to send (``sent_with`` collects it), taken only once the place is this request's."""
+        with ExitStack() as places:
+            # The report budget first: waiting for it must not sit on a place in the account's window.
+            for pacer in budget.pacers(path):
+                places.enter_context(pacer.slot())
+            if sent_with is None:
+                yield None
+                return
+            token = tokens.peek(self.settings.credential)
+            if token is None:
+                raise _TokenLapsed
+            sent_with.append(token)
+            yield token.value
 
     # -- reports ----------------------------------------------------------------------------------
 

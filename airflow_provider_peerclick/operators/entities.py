@@ -6,10 +6,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick import arguments, entities
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
-from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
+from airflow_provider_peerclick.exceptions import (
+    PeerClickError,
+    PeerClickInvalidArgumentError,
+    PeerClickRedirectError,
+    PeerClickServerError,
+    PeerClickTransportError,
+)
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now
 
@@ -95,9 +102,31 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
             if existing is not None:
                 self.log.info("Reusing %s %s named %r", self.kind.name, existing.get("id"), body["name"])
                 return existing
-        created = self.kind.create(self.hook, body)
+        try:
+            created = self.kind.create(self.hook, body)
+        except (PeerClickServerError, PeerClickTransportError, PeerClickRedirectError) as exc:
+            if self.reuse_existing_by_name or not _outcome_unknown(exc, self.kind):
+                raise
+            # An Airflow retry would send the create again and could make a duplicate.
+            raise AirflowFailException(_check_first(exc, self.kind, body.get("name"))) from exc
         self.log.info("Created %s %s", self.kind.name, created.get("id"))
         return created
+
+
+def _outcome_unknown(exc: PeerClickError, kind: EntityKind) -> bool:
+    """Whether the create itself was sent and may have been done (a 5xx, a lost answer, a redirect)."""
+    sent = (getattr(exc, "method", None), getattr(exc, "path", None)) == ("POST", f"/{kind.name}")
+    return sent and (not isinstance(exc, PeerClickTransportError) or exc.may_have_reached_server)
+
+
+def _check_first(exc: PeerClickError, kind: EntityKind, name: Any) -> str:
+    article = "an" if kind.name[0] in "aeiou" else "a"
+    what = f"{article} {kind.name} named {name!r}" if isinstance(name, str) else f"the new {kind.name}"
+    return (
+        f"{exc}. PeerClick may have created the {kind.name} anyway, so this task is failed without Airflow "
+        f"retries: check in PeerClick whether {what} exists before running it again (with "
+        f"reuse_existing_by_name=True a retry finds it by name instead of creating a second one)."
+    )
 
 
 class PeerClickUpdateEntityOperator(PeerClickEntityOperator):

@@ -90,3 +90,15 @@ def test_control_endpoints_are_neither_limited_nor_counted(emulator):
     for _ in range(10):
         emulator.stats()
     assert emulator.stats()["requests"] == 0
+
+
+def test_unknown_routes_and_methods_are_counted(emulator_unthrottled):
+    base, root = emulator_unthrottled.base_url, emulator_unthrottled.root_url
+    answers = [
+        requests.get(f"{base}/nothing-here", timeout=5),
+        requests.get(f"{root}/v2/report", timeout=5),
+        requests.delete(f"{base}/campaign", timeout=5),
+        requests.request("BREW", f"{base}/offer", timeout=5),
+    ]
+    assert [answer.status_code for answer in answers] == [404, 404, 405, 405]
+    assert emulator_unthrottled.stats()["requests"] == 4
