@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,8 @@ class PeerClickSettings:
     @classmethod
     def from_connection(cls, conn: Connection) -> PeerClickSettings:
         problem = _Problems(conn.conn_id)
+        if conn.conn_type and conn.conn_type != "peerclick":
+            problem.add(f"conn_type is {conn.conn_type!r}; a PeerClick connection has conn_type 'peerclick'")
         extra = _extra(conn, problem)
         access_id = (conn.login or "").strip()
         access_key = conn.password or ""
@@ -294,7 +297,14 @@ def _verify(extra: dict[str, Any], problem: _Problems) -> bool | str:
     value = extra.get("verify", True)
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    if isinstance(value, bool) or (isinstance(value, str) and value):
-        return value  # a string is a CA bundle path, as in requests
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and os.path.exists(value):
+        return value  # a CA bundle file or folder, as in requests
+    if isinstance(value, str) and value:
+        problem.add(
+            f"extra 'verify' must be true, false or the path of a CA bundle that exists, got {value!r}"
+        )
+        return True
     problem.add(f"extra 'verify' must be true, false or a CA bundle path, got {value!r}")
     return True

@@ -161,6 +161,10 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
         raise PeerClickAuthError(status, method, path, description)
     if status >= 500:
         raise PeerClickServerError(status, method, path, description)
+    if status == 404 and description is None:
+        # A bare 404 on a path every PeerClick API has means the base URL is wrong, not the request.
+        where = urlsplit(response.url)._replace(query="", fragment="").geturl()
+        description = f"nothing at {where}; check the connection's Base URL (host) and api_version"
     raise PeerClickAPIError(status, method, path, description)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -36,6 +36,8 @@ AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
 # Exchanges a request may go through while it queues before its token is judged too short-lived.
 _MAX_TOKEN_ROUNDS = 3
+# A summary reads a one-row page, so it takes every report argument but the page size.
+_SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name != "page_size")
 
 T = TypeVar("T")
 
@@ -240,10 +242,11 @@ class PeerClickHook(BaseHook):
         Throttled to the process budget, retried on refusals, 5xx and lost connections (creates are not
         replayed once they may have reached PeerClick), and replayed once with a new token on 401.
         """
-        method = method.upper()
-        if not path.startswith("/") or "://" in path:
+        method = arguments.request_method(method)
+        if not isinstance(path, str) or not path.startswith("/") or "://" in path:
             raise PeerClickInvalidArgumentError(f"path: got {path!r}; allowed: a path such as '/campaign'")
-        query = dict(params) if params else None
+        query = arguments.request_params(params)
+        arguments.request_json(json)
         call = partial(self._send, method, path, params=query, json=json)
         try:
             return self._retrying(replay_safe=method != "POST", call=call)
@@ -337,22 +340,16 @@ class PeerClickHook(BaseHook):
 
     # -- reports ----------------------------------------------------------------------------------
 
-    def iter_report_pages(
-        self,
-        *,
-        start: Any,
-        end: Any,
-        group_by: str,
-        columns: Iterable[str] | None = None,
-        tz: str | None = None,
-        page_size: int | None = None,
-        filters: Mapping[str, Any] | None = None,
-    ) -> Iterator[ReportPage]:
-        """Pages of a report, fetched lazily; arguments are checked now, before anything is sent."""
-        query = arguments.ReportQuery.build(
-            start=start, end=end, group_by=group_by, columns=columns, tz=tz, filters=filters
-        )
-        return self._pages(query.params(), arguments.page_size(page_size))
+    def iter_report_pages(self, **query: Any) -> Iterator[ReportPage]:
+        """
+        Pages of a report, fetched lazily; arguments are checked now, before anything is sent.
+
+        Takes ``start``, ``end`` (exclusive), ``group_by``, and optionally ``columns``, ``tz``,
+        ``page_size`` and ``filters`` (group-by name to ID or code).
+        """
+        arguments.report_keywords(query, "iter_report_pages")
+        size = arguments.page_size(query.pop("page_size", None))
+        return self._pages(arguments.ReportQuery.build(**query).params(), size)
 
     def _pages(self, params: dict[str, str], size: int) -> Iterator[ReportPage]:
         offset, expected = 0, None
@@ -381,16 +378,19 @@ class PeerClickHook(BaseHook):
         Takes ``start``, ``end`` (exclusive), ``group_by``, and optionally ``columns``, ``tz``,
         ``page_size`` and ``filters`` (group-by name to ID or code).
         """
+        arguments.report_keywords(query, "iter_report")
         pages = self.iter_report_pages(**query)
         return (row for page in pages for row in page.rows)
 
     def get_report_summary(self, **query: Any) -> ReportSummary:
         """Row count and totals of a report, from one request for a one-row page."""
+        arguments.report_keywords(query, "get_report_summary", allowed=_SUMMARY_ARGUMENTS)
         page = next(self.iter_report_pages(**query, page_size=1))
         return ReportSummary(total_rows=page.total_rows, totals=page.totals)
 
     def get_report_totals(self, **query: Any) -> dict[str, Any]:
         """The report's totals (ratio columns recomputed by PeerClick from the summed inputs)."""
+        arguments.report_keywords(query, "get_report_totals", allowed=_SUMMARY_ARGUMENTS)
         return self.get_report_summary(**query).totals
 
     # -- campaigns and offers ---------------------------------------------------------------------

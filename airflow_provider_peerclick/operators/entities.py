@@ -18,7 +18,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now
+from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, check_required_now
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -44,13 +44,14 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
 
     def __init__(self, *, statuses: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_now(statuses, lambda given: [arguments.entity_status(s, "statuses") for s in given])
+        check_now(statuses, arguments.entity_statuses)
         self.statuses = statuses
 
     def execute(self, context: Context) -> list[Entity]:
+        statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
         found = self.kind.list_all(self.hook)
-        if self.statuses:
-            found = [entity for entity in found if entity.get("status") in self.statuses]
+        if statuses:
+            found = [entity for entity in found if entity.get("status") in statuses]
         self.log.info("Found %d %ss", len(found), self.kind.name)
         return found
 
@@ -62,7 +63,7 @@ class PeerClickGetEntityOperator(PeerClickEntityOperator):
 
     def __init__(self, *, entity_id: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
         self.entity_id = entity_id
 
     def execute(self, context: Context) -> Entity:
@@ -84,8 +85,8 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.body = body
-        self.reuse_existing_by_name = reuse_existing_by_name
-        check_now(body, self._checked_body)
+        self.reuse_existing_by_name = arguments.flag(reuse_existing_by_name, "reuse_existing_by_name")
+        check_required_now(body, self._checked_body)
 
     def _checked_body(self, body: Any) -> dict[str, Any]:
         checked = arguments.entity_body(body)
@@ -141,8 +142,8 @@ class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
 
     def __init__(self, *, entity_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
-        check_now(body, _changes)
+        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_required_now(body, _changes)
         self.entity_id = entity_id
         self.body = body
 

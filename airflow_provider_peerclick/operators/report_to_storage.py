@@ -12,11 +12,16 @@ from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.storage import (
     asset_uri,
+    check_destination_text,
     land_report,
     require_row_format,
     resolve_destination,
 )
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, is_templated
+from airflow_provider_peerclick.tasks import (
+    PeerClickTaskMixin,
+    check_required_now,
+    is_templated,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -75,6 +80,8 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        check_required_now(group_by, arguments.group_by_name)
+        check_required_now(destination, check_destination_text)
         uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
         if uri is not None:
             outlets = list(kwargs.pop("outlets", None) or [])
@@ -83,7 +90,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         self.set_report_arguments(
             group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
         )
-        check_now(format, require_row_format)
+        check_required_now(format, require_row_format)
         self.destination = destination
         self.format = format
         self.page_size = arguments.page_size(page_size)
