@@ -57,3 +57,12 @@ def test_same_budget_is_shared_across_hooks_of_a_process():
     assert shared_throttle(("acct", "all"), 3) is shared_throttle(("acct", "all"), 3.0)
     assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("acct", "all"), 1)
     assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("other", "all"), 3)
+
+
+def test_a_throttle_full_at_start_waits_one_period_before_its_first_request():
+    # The slot's previous holder (another process) may have sent its last request just now.
+    started = time.monotonic()
+    real = Throttle(4.0, full_at_start=True)
+    with real.slot():
+        waited = time.monotonic() - started
+    assert 0.9 <= waited <= 2.0, waited
