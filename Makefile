@@ -14,7 +14,7 @@ OLDEST_CONSTRAINTS := constraints/airflow-$(OLDEST_AIRFLOW).txt
 .PHONY: demo test lint typecheck unit test-oldest constraints clean
 
 comma := ,
-DEV_EXTRAS := -e ".[dev$(comma)parquet]"
+DEV_EXTRAS := -e ".[dev$(comma)parquet$(comma)redis$(comma)scale]"
 
 # venv_install(venv, constraints, requirements...)
 define venv_install
