@@ -39,6 +39,19 @@ class EmulatorState:
         self.refused = 0
         self.entities = {account: AccountEntities.seeded(self.catalog) for account in self.config.accounts}
 
+    def _account_stats(self, account: str) -> dict[str, Any]:
+        # Keyed like the limits: an access key ID, or `client:ADDRESS` for requests tied to no account.
+        counted = self.limiter.accounts[account]
+        return {
+            "requests": counted.requests,
+            "refused": counted.refused,
+            "tokens_issued": self.tokens.issued_by_account.get(account, 0),
+            "peak_per_second": {name: bucket.peak for name, bucket in counted.buckets.items()},
+            "buckets": {
+                name: {"requests": b.requests, "refused": b.refused} for name, b in counted.buckets.items()
+            },
+        }
+
     def stats(self) -> dict[str, Any]:
         buckets = self.limiter.stats
         return {
@@ -47,6 +60,7 @@ class EmulatorState:
             "tokens_issued": self.tokens.issued,
             "peak_per_second": {name: bucket.peak for name, bucket in buckets.items()},
             "buckets": {name: {"requests": b.requests, "refused": b.refused} for name, b in buckets.items()},
+            "accounts": {account: self._account_stats(account) for account in self.limiter.accounts},
             "faults_served": self.faults.served,
             "entities": {
                 "campaigns": sum(len(e.campaigns) for e in self.entities.values()),
