@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from airflow_provider_peerclick.emulator.catalog import Catalog
@@ -29,6 +31,14 @@ class EmulatorState:
         self.refused = 0
         self.entities: dict[str, AccountEntities] = {}
         self.reset()
+
+    def log_request(self, account: str, method: str, path: str, accepted: bool) -> None:
+        """One line in the request log, if any: wall-clock time, to line up with clients' own logs."""
+        if self.config.request_log is None:
+            return
+        line = {"time": time.time(), "account": account, "method": method, "path": path, "accepted": accepted}
+        with self.config.request_log.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(line) + "\n")
 
     def reset(self) -> None:
         """Back to the state right after start-up (the report cache survives: its data never changes)."""
