@@ -27,7 +27,7 @@ import requests
 
 from scripts.scale import deployment, results, scenario, second_deployment
 from scripts.scale.metadata import FINISHED, Metadata, wait_until
-from scripts.scale.processes import Interrupted, Supervisor, raise_on_termination
+from scripts.scale.processes import Interrupted, Supervisor, raise_on_termination, stop_leftovers
 from scripts.scale.servers import start_servers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +35,7 @@ HOME = ROOT / "scale_home"
 DAGS = Path(__file__).resolve().parent / "dags"
 START_TIMEOUT = 240.0  # from `airflow db migrate` to the DAG in the database, on 2 busy cores
 PROGRESS_EVERY = 30.0
+PROCESS_REGISTRY = "process-groups.txt"
 
 
 def step(text: str) -> None:
@@ -270,13 +271,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     raise_on_termination()
+    leftovers = stop_leftovers(HOME / PROCESS_REGISTRY, sys.prefix)
+    if leftovers:
+        print(f"scale: stopped {leftovers} processes left by an earlier run that was killed")
     shutil.rmtree(HOME, ignore_errors=True)
     (HOME / "logs").mkdir(parents=True)
-    supervisor = Supervisor(HOME / "logs")
+    supervisor = Supervisor(HOME / "logs", HOME / PROCESS_REGISTRY)
     try:
         return run(options, supervisor)
     except (KeyboardInterrupt, Interrupted) as stopped:
-        print(f"\nscale: interrupted ({stopped or 'SIGINT'}); stopping everything", file=sys.stderr)
+        print(f"\nscale: interrupted ({str(stopped) or 'SIGINT'}); stopping everything", file=sys.stderr)
         return 130
     except (RuntimeError, TimeoutError) as error:
         # Ours: the message says what failed and ends with the log that shows why.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import psutil
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -48,8 +50,9 @@ class Supervisor:
     each child with everything it forked by signalling its process group), and stops them in reverse order.
     """
 
-    def __init__(self, log_dir: Path) -> None:
+    def __init__(self, log_dir: Path, registry: Path) -> None:
         self.log_dir = log_dir
+        self.registry = registry  # process groups started, for stop_leftovers() after a `kill -9` of us
         self.children: list[Child] = []
 
     def start(
@@ -75,6 +78,8 @@ class Supervisor:
                 user=user,
                 preexec_fn=_die_with_parent,
             )
+        with self.registry.open("a") as registry:
+            registry.write(f"{process.pid} {name}\n")
         child = Child(name, process, log, stop_signal)
         self.children.append(child)
         return child
@@ -99,6 +104,28 @@ class Supervisor:
             _signal_group(child.process.pid, signal.SIGKILL)
             child.process.wait()
         self.children.clear()
+
+
+def stop_leftovers(registry: Path, marker: str) -> int:
+    """Kill what a previous run that could not clean up (`kill -9`) left of its process groups.
+
+    The kernel stops our direct children then (PR_SET_PDEATHSIG), but not what they forked: Celery's pool
+    processes, for one, live on. A process counts only if it is still in a recorded group and its command
+    line holds `marker` (our venv's path), so a recycled group ID of someone else's is never touched.
+    """
+    if not registry.exists():
+        return 0
+    groups = {int(line.split()[0]) for line in registry.read_text().splitlines() if line.strip()}
+    killed = 0
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if os.getpgid(process.pid) in groups and marker in " ".join(process.info["cmdline"] or ()):
+                process.kill()
+                killed += 1
+        except (psutil.Error, ProcessLookupError):
+            continue
+    registry.unlink()
+    return killed
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
