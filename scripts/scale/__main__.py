@@ -82,8 +82,9 @@ class Emulator:
     def __init__(self, supervisor: Supervisor, conn_ids: Sequence[str], home: Path) -> None:
         self.keys = {conn_id: (f"{conn_id}-id", secrets.token_urlsafe(16)) for conn_id in conn_ids}
         port_file = home / "emulator.port"
+        self.request_log = supervisor.log_dir / "emulator-requests.jsonl"
         args = [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--port", "0"]
-        args += ["--port-file", str(port_file), "--seed", "42"]
+        args += ["--port-file", str(port_file), "--seed", "42", "--request-log", str(self.request_log)]
         for access_id, access_key in self.keys.values():
             args += ["--access-id", access_id, "--access-key", access_key]
         supervisor.start("emulator", args, env=deployment.inherited_env())
@@ -103,6 +104,9 @@ class Emulator:
         if extra:
             conn["extra"] = extra
         return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn)}
+
+    def conn_ids_by_access_id(self) -> dict[str, str]:
+        return {access_id: conn_id for conn_id, (access_id, _) in self.keys.items()}
 
     def account_stats(self) -> dict[str, dict[str, Any]]:
         """The emulator's per-account counters, by connection ID."""
@@ -229,10 +233,17 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
     print(f"  task instances: {tasks}")
     print(f"  make scale took {time.monotonic() - started:.0f} s; logs in {logs.relative_to(ROOT)}\n")
     results.print_table(rows)
+    spans = metadata.task_spans(backfill.id)
+    print("\n  the report slot of each account (what bounds wall_s; min_s counts only its requests):")
+    for conn_id in accounts:
+        use = results.report_slot_use(spans, scenario.report_pool(conn_id), wall_s)
+        print(f"  {conn_id}: {use}")
     problems = results.failures(rows)
     problems += [f"run {run.run_id}: {run.state}" for run in runs if run.state != "success"]
     print()
     print(results.scale_line(rows, wall_s), flush=True)
+    for line in results.refusals(emulator.request_log, emulator.conn_ids_by_access_id()):
+        print(f"  {line}")
     for problem in problems:
         print(f"scale: FAILED: {problem}", file=sys.stderr)
     return 1 if problems else 0

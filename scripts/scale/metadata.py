@@ -23,6 +23,18 @@ class Run:
 
 
 @dataclass(frozen=True)
+class TaskSpan:
+    task_id: str
+    pool: str
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
 class Backfill:
     id: int
     created_at: datetime
@@ -74,6 +86,17 @@ class Metadata:
         states = {str(state): count for state, count, _ in found}
         states["retried"] = sum(retried for _, _, retried in found)
         return states
+
+    def task_spans(self, backfill_id: int) -> list[TaskSpan]:
+        """Start and end of every finished task instance of the backfill (a deferred sensor: first start
+        to final end, its time in the triggerer included)."""
+        found = self.rows(
+            "SELECT ti.task_id, ti.pool, ti.start_date, ti.end_date FROM task_instance ti "
+            "JOIN dag_run dr ON dr.dag_id = ti.dag_id AND dr.run_id = ti.run_id "
+            "WHERE dr.backfill_id = %s AND ti.start_date IS NOT NULL AND ti.end_date IS NOT NULL",
+            backfill_id,
+        )
+        return [TaskSpan(*row) for row in found]
 
     def pools(self) -> dict[str, tuple[int, bool]]:
         return {

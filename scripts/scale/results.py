@@ -6,13 +6,14 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage import MANIFEST_NAME, PeerClickReconciliationError
 from airflow_provider_peerclick.storage.reconcile import Reconciler
+from scripts.scale.metadata import TaskSpan
 
 # PeerClick's limits, per account.
 LIMIT_ALL = 3
@@ -77,7 +78,7 @@ def _verify(folder: Path) -> str | None:
     manifest = json.loads((folder / MANIFEST_NAME).read_text())
     if manifest.get("format") != "jsonl":
         return f"format {manifest.get('format')!r}; this check reads jsonl only"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in manifest["files"]:
         data = (folder / entry["name"]).read_bytes()
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
@@ -150,3 +151,36 @@ def failures(results: Sequence[AccountResult]) -> list[str]:
             )
         found.extend(f"{r.conn_id}: {problem}" for problem in r.partitions.problems)
     return found
+
+
+def refusals(request_log: Path, conn_ids: Mapping[str, str]) -> list[str]:
+    """Each refused request with what its account had sent in the second before: the evidence of why."""
+    if not request_log.exists():
+        return []
+    requests = [json.loads(line) for line in request_log.read_text().splitlines()]
+    lines = []
+    for refused in (r for r in requests if not r["accepted"]):
+        before = [
+            r
+            for r in requests
+            if r["account"] == refused["account"] and r["accepted"] and 0 <= refused["time"] - r["time"] < 1
+        ]
+        held = ", ".join(f"{r['method']} {r['path']} -{refused['time'] - r['time']:.2f}s" for r in before)
+        when = datetime.fromtimestamp(refused["time"], UTC).strftime("%H:%M:%S.%f")[:-3]
+        account = conn_ids.get(refused["account"], refused["account"])
+        what = f"{refused['method']} {refused['path']}"
+        lines.append(f"refused {when} {account} {what}; the second before: {held}")
+    return lines
+
+
+def report_slot_use(spans: Sequence[TaskSpan], pool: str, wall_s: float) -> str:
+    """Where the report pool's single slot went: the wall time is at least the sum of these."""
+    kinds: dict[str, list[float]] = {}
+    for span in spans:
+        if span.pool == pool:
+            kinds.setdefault(span.task_id.rsplit(".", 1)[-1], []).append(span.seconds)
+    busy = sum(sum(times) for times in kinds.values())
+    parts = [
+        f"{name} {len(times)} x {sum(times) / len(times):.1f} s" for name, times in sorted(kinds.items())
+    ]
+    return f"{', '.join(parts)}; busy {busy:.0f} s, between tasks {max(0.0, wall_s - busy):.0f} s"

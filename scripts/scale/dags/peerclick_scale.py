@@ -33,8 +33,10 @@ from scripts.scale.scenario import (
 )
 
 LANDING = os.environ.get(LANDING_ENV, "/tmp/peerclick_scale")  # noqa: S108 - only when parsed outside the harness
-START_DATE = pendulum.parse(
-    os.environ.get(FIRST_UNSCHEDULED_DAY_ENV) or pendulum.today("UTC").to_date_string()
+START_DATE = pendulum.from_format(
+    os.environ.get(FIRST_UNSCHEDULED_DAY_ENV) or pendulum.today("UTC").to_date_string(),
+    "YYYY-MM-DD",
+    tz="UTC",
 )
 
 
