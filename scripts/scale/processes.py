@@ -91,19 +91,26 @@ class Supervisor:
             if code is not None:
                 raise RuntimeError(f"{child.name} exited with {code}; end of {child.log}:\n{child.tail()}")
 
+    def stop(self, name: str, grace: float = 10.0) -> None:
+        """Stop one child (and its group) now, leaving the others running."""
+        self._stop([child for child in self.children if child.name == name], grace)
+
     def stop_all(self, grace: float = 10.0) -> None:
         """Signal every group at once (Celery's warm shutdown alone takes ~14 s), then kill what is left."""
-        for child in reversed(self.children):
+        self._stop(list(reversed(self.children)), grace)
+
+    def _stop(self, children: list[Child], grace: float) -> None:
+        for child in children:
             _signal_group(child.process.pid, child.stop_signal)
         deadline = time.monotonic() + grace
-        for child in reversed(self.children):
+        for child in children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        for child in reversed(self.children):
+        for child in children:
             # Also after a clean exit of the leader: children it forked may still hold the group.
             _signal_group(child.process.pid, signal.SIGKILL)
             child.process.wait()
-        self.children.clear()
+            self.children.remove(child)
 
 
 def stop_leftovers(registry: Path, marker: str) -> int:

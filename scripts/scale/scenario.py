@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 DAG_ID = "peerclick_scale"
-# Connection IDs, one per PeerClick account; account A is the one a second deployment would share.
+# Connection IDs, one per PeerClick account.
 ACCOUNTS = ("peerclick_a", "peerclick_b")
+SHARED_ACCOUNT = ACCOUNTS[0]  # the one a second deployment shares (--second-deployment)
 GROUP_BYS = ("campaign", "offer", "country")
 
 # Set by the harness for every Airflow component.
