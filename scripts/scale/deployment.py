@@ -32,8 +32,9 @@ def airflow_env(
         # must not leak into the deployment.
         **inherited_env(),
         "AIRFLOW_HOME": str(home),
-        # The DAG file imports scripts.scale.scenario from the checkout.
-        "PYTHONPATH": str(root),
+        # The DAG file imports scripts.scale.scenario from the checkout; a PYTHONPATH we were given comes
+        # first, so the components import the same code as this harness.
+        "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(root)])),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
