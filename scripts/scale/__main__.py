@@ -60,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also call account A from a separate process sharing the Redis rate-limit store "
         "(needs the provider's `rate_limit_store`; see scripts/scale/second_deployment.py)",
     )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="every account's connection names the Redis rate-limit store (needs the provider's support)",
+    )
     options = parser.parse_args(argv)
     raise_on_termination()
     leftovers = stop_leftovers(PROCESS_REGISTRY, sys.prefix)
@@ -85,7 +90,9 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
     started = time.monotonic()
     today = datetime.now(UTC).date()
     days = [today - timedelta(days=back) for back in range(options.days, 0, -1)]
-    stack = bring_up(supervisor, today, shared=options.second_deployment)
+    # A second deployment can only share account A's budget through the store.
+    stored = scenario.ACCOUNTS if options.store else (scenario.SHARED_ACCOUNT,) * options.second_deployment
+    stack = bring_up(supervisor, today, stored=stored)
     print(f"  ready {time.monotonic() - started:.0f} s after start")
     if options.second_deployment:
         start_second_deployment(supervisor, stack, days)
@@ -97,7 +104,7 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
     return report(stack, backfill, runs, days)
 
 
-def bring_up(supervisor: Supervisor, today: date, *, shared: bool) -> Stack:
+def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> Stack:
     step("Starting PostgreSQL and Redis")
     servers = start_servers(supervisor, HOME)
     print(f"  database {servers.database_url}\n  broker   {servers.broker_url}")
@@ -105,15 +112,16 @@ def bring_up(supervisor: Supervisor, today: date, *, shared: bool) -> Stack:
     step(f"Starting the PeerClick emulator ({len(scenario.ACCOUNTS)} accounts)")
     emulator = Emulator(supervisor, scenario.ACCOUNTS, HOME)
     print(f"  {emulator.base_url}")
-    if shared and servers.rate_limit_store_url is None:
-        raise RuntimeError("--second-deployment needs a Redis broker to hold the shared rate-limit store")
+    if stored and servers.rate_limit_store_url is None:
+        raise RuntimeError("a rate-limit store needs a Redis broker (PEERCLICK_SCALE_BROKER_URL=redis://...)")
 
     connections: dict[str, str] = {}
     for conn_id in scenario.ACCOUNTS:
-        # Only the shared account names the store, and only when something shares it.
-        store = shared and conn_id == scenario.SHARED_ACCOUNT
-        extra = second_deployment.connection_extra(str(servers.rate_limit_store_url)) if store else {}
+        store = str(servers.rate_limit_store_url)
+        extra = second_deployment.connection_extra(store) if conn_id in stored else {}
         connections |= emulator.connection_env(conn_id, **extra)
+    if stored:
+        print(f"  rate-limit store {servers.rate_limit_store_url} for {', '.join(stored)}")
     env = deployment.airflow_env(
         servers,
         home=HOME / "airflow",
@@ -202,9 +210,11 @@ def report(stack: Stack, backfill: Backfill, runs: Sequence[Run], days: Sequence
     print(f"  task instances: {stack.metadata.task_states(backfill.id)}\n")
     results.print_table(rows)
     spans = stack.metadata.task_spans(backfill.id)
-    print("\n  each account's report slot (1 slot: what bounds wall_s):")
+    print(f"\n  each account's report pool ({scenario.REPORT_POOL_SLOTS} slot(s); what bounds wall_s):")
     for conn_id in scenario.ACCOUNTS:
-        print(f"  {conn_id}: {results.report_slot_use(spans, scenario.report_pool(conn_id), wall_s)}")
+        pool = scenario.report_pool(conn_id)
+        use = results.report_slot_use(spans, pool, scenario.REPORT_POOL_SLOTS, wall_s)
+        print(f"  {conn_id}: {use}")
     for line in results.refusals(stack.emulator.request_log, stack.emulator.conn_ids_by_access_id()):
         print(f"  {line}")
     problems = results.failures(rows)

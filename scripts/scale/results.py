@@ -173,8 +173,8 @@ def refusals(request_log: Path, conn_ids: Mapping[str, str]) -> list[str]:
     return lines
 
 
-def report_slot_use(spans: Sequence[TaskSpan], pool: str, wall_s: float) -> str:
-    """Where the report pool's single slot went: the wall time is at least the sum of these."""
+def report_slot_use(spans: Sequence[TaskSpan], pool: str, slots: int, wall_s: float) -> str:
+    """Where the report pool's slots went: with one slot, wall_s is at least the sum of these."""
     kinds: dict[str, list[float]] = {}
     for span in spans:
         if span.pool == pool:
@@ -183,4 +183,5 @@ def report_slot_use(spans: Sequence[TaskSpan], pool: str, wall_s: float) -> str:
     parts = [
         f"{name} {len(times)} x {sum(times) / len(times):.1f} s" for name, times in sorted(kinds.items())
     ]
-    return f"{', '.join(parts)}; busy {busy:.0f} s, between tasks {max(0.0, wall_s - busy):.0f} s"
+    idle = max(0.0, wall_s * slots - busy)
+    return f"{', '.join(parts)}; busy {busy:.0f} s, idle {idle:.0f} s of {slots} x {wall_s:.0f} s"
