@@ -169,6 +169,14 @@ def backfill_and_wait(
     stack: Stack, supervisor: Supervisor, days: Sequence[date], timeout: float
 ) -> tuple[Backfill, list[Run]]:
     step(f"airflow backfill create: {days[0]} to {days[-1]} ({len(days)} runs, all active at once)")
+    # Airflow allows one open backfill per DAG, and its scheduler closes finished ones only every 30 s: a
+    # database given by URL can still hold the previous run's.
+    wait_until(
+        lambda: stack.metadata.open_backfills(scenario.DAG_ID) == 0,
+        timeout=90,
+        what=f"an earlier backfill of {scenario.DAG_ID} in this database to be closed by the scheduler",
+        check=supervisor.check_alive,
+    )
     command = [deployment.AIRFLOW, "backfill", "create", "--dag-id", scenario.DAG_ID]
     command += ["--from-date", days[0].isoformat(), "--to-date", days[-1].isoformat()]
     # `completed`: a database given by URL may hold these days from an earlier run.

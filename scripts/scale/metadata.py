@@ -67,6 +67,10 @@ class Metadata:
         )
         return Backfill(*found[0]) if found else None
 
+    def open_backfills(self, dag_id: str) -> int:
+        found = self.rows("SELECT count(*) FROM backfill WHERE dag_id = %s AND completed_at IS NULL", dag_id)
+        return int(found[0][0])
+
     def runs(self, backfill_id: int) -> list[Run]:
         found = self.rows(
             "SELECT run_id, logical_date, state, end_date FROM dag_run WHERE backfill_id = %s "

@@ -44,7 +44,7 @@ class Servers:
     database_url: str  # libpq form, for psycopg2: postgresql://user@host:port/db
     broker_url: str  # redis://host:port/0
     # Where a shared rate-limit store can live: database 1 of the broker's Redis (None if the broker is not
-    # Redis). Not used by the scenario yet: see second_deployment.py.
+    # Redis). Connections name it only with --store or --second-deployment.
     rate_limit_store_url: str | None
 
     @property
@@ -68,16 +68,19 @@ def start_postgres(supervisor: Supervisor, data_dir: Path) -> str:
     bin_dir = Path(pg_commands.POSTGRES_BIN_PATH)
     data_dir.mkdir(parents=True)
     user = _postgres_user(data_dir)
-    subprocess.run(  # noqa: S603 - the bundled initdb
+    initdb = subprocess.run(  # noqa: S603 - the bundled initdb
         [
             str(bin_dir / "initdb"),
             *("-D", str(data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8"),
             *("--no-sync", "--no-instructions"),
         ],
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
         user=user,
     )
+    if initdb.returncode:
+        raise RuntimeError(f"initdb failed ({initdb.returncode}) as user {user}:\n{initdb.stderr[-2000:]}")
     port = free_port()
     settings = [arg for name, value in POSTGRES_SETTINGS.items() for arg in ("-c", f"{name}={value}")]
     # Run in the foreground under our supervisor rather than through pg_ctl (which detaches it), so it
