@@ -29,6 +29,7 @@ class EmulatorConfig:
     report_cache_size: int = 4
     port_file: Path | None = None
     verbose: bool = False
+    request_log: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.accounts:
