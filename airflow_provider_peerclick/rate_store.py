@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.throttle import Unsent
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
@@ -57,6 +58,12 @@ end
 return 0
 """
 
+# KEYS as above; ARGV: member. The request was not sent: its place leaves the window without counting.
+_RETURN_UNUSED = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 0
+"""
+
 # How often a waiter asks again while every place is in flight (answers are not pushed to it).
 _POLL_SECONDS = 0.02
 # Never sleep longer than this between tries, so a store that was flushed is noticed.
@@ -79,6 +86,7 @@ class StoreThrottle:
         self._lease = lease
         self._take = client.register_script(_TAKE)
         self._give_back = client.register_script(_GIVE_BACK)
+        self._return_unused = client.register_script(_RETURN_UNUSED)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -89,10 +97,17 @@ class StoreThrottle:
             if wait == 0:
                 break
             time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
+        sent = True
         try:
             yield
+        except Unsent:
+            sent = False
+            raise
         finally:
-            self._call(self._give_back, self.period, member)
+            if sent:
+                self._call(self._give_back, self.period, member)
+            else:
+                self._call(self._return_unused, member)
 
     def _call(self, script: Any, *args: Any) -> Any:
         what = "taking a place in the rate budget, and no request is sent without one"

@@ -16,6 +16,11 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 
+class Unsent(Exception):
+    """Raised inside ``slot()`` when the request is not sent after all: its place is given back unused,
+    so a request that must step out of the queue (its token lapsed) costs the window nothing."""
+
+
 class _Place:
     __slots__ = ("answered_at",)
 
@@ -48,11 +53,18 @@ class Throttle:
     def slot(self) -> Iterator[None]:
         """Wait for room in the window, then hold a place in it until the request is answered."""
         place = self._take_place()
+        sent = True
         try:
             yield
+        except Unsent:
+            sent = False
+            raise
         finally:
             with self._cond:
-                place.answered_at = self._clock()
+                if sent:
+                    place.answered_at = self._clock()
+                else:
+                    self._places.remove(place)  # in flight until now, so never pruned from the list
                 self._cond.notify_all()
 
     def _take_place(self) -> _Place:

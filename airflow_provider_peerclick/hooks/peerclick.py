@@ -29,12 +29,13 @@ from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, give_up,
 from airflow_provider_peerclick.secrets import mask_secret
 from airflow_provider_peerclick.shared_tokens import SharedTokens
 from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
+from airflow_provider_peerclick.throttle import Unsent
 from airflow_provider_peerclick.tokens import SessionToken, tokens
 from airflow_provider_peerclick.transport import TokenSafeSession, send
 
 AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
-# Exchanges a request may go through while it queues before its token is judged too short-lived.
+# Tokens that may lapse in a row, none of them used by any request, before the lifetime is judged too short.
 _MAX_TOKEN_ROUNDS = 3
 # A summary reads a one-row page, so it takes every report argument but the page size.
 _SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name != "page_size")
@@ -42,8 +43,9 @@ _SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name !
 T = TypeVar("T")
 
 
-class _TokenLapsed(Exception):
-    """The token expired while its request waited for a place: exchange anew and queue again."""
+class _TokenLapsed(Unsent):
+    """The token expired while its request waited for a place: give the place back, exchange anew and
+    queue again."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,9 @@ class PeerClickHook(BaseHook):
         """
         settings = self.settings
         budget = self._admit(path)
-        for _ in range(_MAX_TOKEN_ROUNDS):
+        unused_rounds = 0
+        while unused_rounds < _MAX_TOKEN_ROUNDS:
+            sends_before = tokens.sends(settings.credential)
             if authenticated and tokens.peek(settings.credential) is None:
                 self._session_token()  # before queueing, so the exchange never waits behind this request
             sent_with: list[SessionToken] | None = [] if authenticated else None
@@ -303,6 +307,10 @@ class PeerClickHook(BaseHook):
                     json=json,
                 )
             except _TokenLapsed:
+                # Only a token that lapsed before any request could leave with it says the lifetime is
+                # too short; one that served others while this request queued says the queue is long.
+                if tokens.sends(settings.credential) == sends_before:
+                    unused_rounds += 1
                 continue
             except PeerClickAuthError:
                 for token in sent_with or ():
@@ -314,8 +322,8 @@ class PeerClickHook(BaseHook):
             401,
             method,
             path,
-            f"every new session token expired before the request got its turn ({_MAX_TOKEN_ROUNDS} "
-            "tries); raise the connection's token_lifetime "
+            f"{_MAX_TOKEN_ROUNDS} session tokens in a row expired before any request could be sent "
+            "with them; raise the connection's token_lifetime "
             f"(now {settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
         )
 
@@ -336,6 +344,7 @@ class PeerClickHook(BaseHook):
             if token is None:
                 raise _TokenLapsed
             sent_with.append(token)
+            tokens.count_send(self.settings.credential)
             yield token.value
 
     # -- reports ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from airflow_provider_peerclick.rate_store import StoreThrottle
+from airflow_provider_peerclick.throttle import Unsent
 
 pytestmark = pytest.mark.slow
 
@@ -78,3 +79,16 @@ def test_a_place_whose_holder_died_frees_after_its_lease(rate_store):
         waited = time.monotonic() - started
     # Counted as answered when the lease ended (1 s), then held one more period (1 s).
     assert 1.8 <= waited <= 4.0, waited
+
+
+def test_a_place_given_back_unsent_leaves_the_shared_window(rate_store):
+    throttle = StoreThrottle(redis.Redis.from_url(rate_store), "test:unsent", 1.0, lease=30)
+    with pytest.raises(Unsent), throttle.slot():
+        raise Unsent
+    started = time.monotonic()
+    with throttle.slot():
+        waited = time.monotonic() - started
+    with throttle.slot():
+        counted = time.monotonic() - started
+    assert waited < 0.2, waited
+    assert counted >= 0.95, counted
