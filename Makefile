@@ -11,10 +11,10 @@ OLDEST_VENV := .venv-oldest
 CONSTRAINTS := constraints/airflow-$(AIRFLOW).txt
 OLDEST_CONSTRAINTS := constraints/airflow-$(OLDEST_AIRFLOW).txt
 
-.PHONY: demo test lint typecheck unit test-oldest constraints clean
+.PHONY: demo scale test lint typecheck unit test-oldest constraints clean
 
 comma := ,
-DEV_EXTRAS := -e ".[dev$(comma)parquet]"
+DEV_EXTRAS := -e ".[dev$(comma)parquet$(comma)redis$(comma)scale]"
 
 # venv_install(venv, constraints, requirements...)
 define venv_install
@@ -32,6 +32,11 @@ $(OLDEST_VENV)/.installed: pyproject.toml $(OLDEST_CONSTRAINTS)
 
 demo: $(VENV)/.installed
 	$(BIN)/python scripts/demo.py
+
+# A 7-day backfill over two accounts on a real distributed Airflow (PostgreSQL, Redis, CeleryExecutor,
+# 3 workers), all in ./scale_home; fails on any refused request or missing partition.
+scale: $(VENV)/.installed
+	$(BIN)/python -m scripts.scale --second-deployment
 
 test: lint typecheck unit
 
@@ -58,4 +63,4 @@ constraints:
 	rm -rf .venv-resolve
 
 clean:
-	rm -rf $(VENV) $(OLDEST_VENV) airflow_home data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST_VENV) airflow_home scale_home data .pytest_cache .mypy_cache .ruff_cache

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import math
+import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -22,6 +25,8 @@ REPORT_LIMIT = 1
 # Below this a request waits minutes for its turn: a typo, not a budget.
 MIN_SHARED_RATE = 0.05
 STORE_SCHEMES = ("redis", "rediss", "unix")
+# Dot-separated labels of letters, digits, '-' and '_' (container names), an optional final dot.
+_HOSTNAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,6 +69,8 @@ class PeerClickSettings:
     @classmethod
     def from_connection(cls, conn: Connection) -> PeerClickSettings:
         problem = _Problems(conn.conn_id)
+        if conn.conn_type and conn.conn_type != "peerclick":
+            problem.add(f"conn_type is {conn.conn_type!r}; a PeerClick connection has conn_type 'peerclick'")
         extra = _extra(conn, problem)
         access_id = (conn.login or "").strip()
         access_key = conn.password or ""
@@ -239,18 +246,65 @@ def _base_url(conn: Connection, extra: dict[str, Any], problem: _Problems) -> st
         # The URI form (peerclick://id:key@host:port/v1) splits the URL into host, port and schema.
         port = f":{conn.port}" if conn.port else ""
         host = f"https://{host}{port}/{conn.schema or version}"
+    unusable = _unusable(host)
+    if unusable:
+        problem.add(
+            f"host (Base URL) {unusable}, got {_without_userinfo(host)!r}; "
+            f"use a URL such as {DEFAULT_BASE_URL}/v1"
+        )
+        return _without_userinfo(host)
     parts = urlsplit(host)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        problem.add(f"host (Base URL) must be an http(s) URL such as {DEFAULT_BASE_URL}/v1, got {host!r}")
     path = parts.path.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path or '/' + version}"
+
+
+def _unusable(url: str) -> str | None:
+    """What makes ``url`` unusable as a base URL, or None."""
+    if "@" in url.partition("://")[2]:
+        return "must not hold a user name or password (the access key ID goes in login, the key in password)"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "cannot be read as a URL"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an http(s) URL"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        return "must have a port from 1 to 65535, or none"
+    if not _valid_hostname(parts.hostname or ""):
+        return "has no valid host name"
+    return None
+
+
+def _valid_hostname(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return bool(_HOSTNAME.fullmatch(name))
+    return True
+
+
+def _without_userinfo(url: str) -> str:
+    # Everything up to the last '@' may be a password, even one with a '/' urlsplit would cut it at.
+    scheme, separator, rest = url.partition("://")
+    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}" if "@" in rest else url
 
 
 def _verify(extra: dict[str, Any], problem: _Problems) -> bool | str:
     value = extra.get("verify", True)
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    if isinstance(value, bool) or (isinstance(value, str) and value):
-        return value  # a string is a CA bundle path, as in requests
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and os.path.exists(value):
+        return value  # a CA bundle file or folder, as in requests
+    if isinstance(value, str) and value:
+        problem.add(
+            f"extra 'verify' must be true, false or the path of a CA bundle that exists, got {value!r}"
+        )
+        return True
     problem.add(f"extra 'verify' must be true, false or a CA bundle path, got {value!r}")
     return True

@@ -6,11 +6,24 @@ access key or a session token, so they are safe to log and to show in the Airflo
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.exceptions import AirflowException
 
 
 class PeerClickError(AirflowException):
     """Base class of every error this provider raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds an exception by calling the class with ``args`` (the message alone), which
+        # the classes with fields cannot take: pickle and deepcopy would fail. Restore, never re-init.
+        return (_restored, (type(self), self.args), self.__dict__)
+
+
+def _restored(cls: type[PeerClickError], args: tuple[Any, ...]) -> PeerClickError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class PeerClickInvalidArgumentError(PeerClickError, ValueError):
@@ -41,6 +54,14 @@ class PeerClickAuthError(PeerClickAPIError):
     """The access key was refused, or a fresh session token was refused too."""
 
 
+class PeerClickRedirectError(PeerClickAPIError):
+    """A redirect the provider does not follow; ``location`` is where it pointed, without its query."""
+
+    def __init__(self, status: int, method: str, path: str, location: str, reason: str) -> None:
+        self.location = location
+        super().__init__(status, method, path, f"redirected to {location}; {reason}")
+
+
 class PeerClickRateLimitError(PeerClickAPIError):
     """PeerClick refused the request for exceeding its rate limit."""
 
@@ -59,3 +80,7 @@ class PeerClickTransportError(PeerClickError):
         self.path = path
         self.may_have_reached_server = may_have_reached_server
         super().__init__(f"{method} {path} got no usable answer from PeerClick: {reason}")
+
+
+class PeerClickTLSError(PeerClickTransportError):
+    """The server's certificate failed verification: not retried, since no retry can make it trusted."""

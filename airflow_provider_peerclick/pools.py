@@ -52,10 +52,20 @@ class PoolSpec:
     include_deferred: bool = True
 
 
-def pool_specs(conn_ids: Sequence[str] = (DEFAULT_CONN_ID,)) -> list[PoolSpec]:
-    """The pools of ``pools.json`` (the format ``airflow pools import`` reads), for each connection."""
+def pool_specs(
+    conn_ids: Sequence[str] = (DEFAULT_CONN_ID,), *, shared_slots: int | None = None
+) -> list[PoolSpec]:
+    """The pools of ``pools.json`` (the format ``airflow pools import`` reads), for each connection.
+
+    ``shared_slots``: the connections keep their budget in a ``rate_limit_store``, so the pools only
+    bound how many tasks run at once and each gets this many slots. Wider pools let the Airflow start-up
+    of one task overlap another's requests, which a one-slot report pool turns into idle budget.
+    """
     document = json.loads(POOLS_FILE.read_text(encoding="utf-8"))
     templates = [PoolSpec(name=name, **fields) for name, fields in document.items()]
+    if shared_slots is not None:
+        concurrency = "Concurrency only: the connection's rate_limit_store keeps the rate."
+        templates = [replace(spec, slots=shared_slots, description=concurrency) for spec in templates]
     kinds = {name: kind for kind, name in _TEMPLATES.items()}
     return [
         replace(
@@ -163,13 +173,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"default {DEFAULT_CONN_ID})",
     )
     parser.add_argument(
+        "--shared-store",
+        type=int,
+        metavar="SLOTS",
+        dest="shared_slots",
+        help="the connections name a rate_limit_store, which alone keeps the rate: give every pool "
+        "SLOTS slots (how many tasks of the account may run at once)",
+    )
+    parser.add_argument(
         "command",
         choices=("create", "check", "show"),
         help="create: create or resize the pools (idempotent); check: exit 1 if a pool is missing "
         "or mis-sized; show: print the pools as `airflow pools import` reads them",
     )
     args = parser.parse_args(argv)
-    specs = pool_specs(args.conn_ids or (DEFAULT_CONN_ID,))
+    if args.shared_slots is not None and args.shared_slots < 1:
+        parser.error(f"--shared-store: got {args.shared_slots}; allowed: a positive number of slots")
+    specs = pool_specs(args.conn_ids or (DEFAULT_CONN_ID,), shared_slots=args.shared_slots)
     if args.command == "show":
         print(specs_document(specs), end="")
         return 0

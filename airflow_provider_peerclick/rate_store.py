@@ -14,11 +14,12 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.throttle import Unsent
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
@@ -57,6 +58,12 @@ end
 return 0
 """
 
+# KEYS as above; ARGV: member. The request was not sent: its place leaves the window without counting.
+_RETURN_UNUSED = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 0
+"""
+
 # How often a waiter asks again while every place is in flight (answers are not pushed to it).
 _POLL_SECONDS = 0.02
 # Never sleep longer than this between tries, so a store that was flushed is noticed.
@@ -79,6 +86,7 @@ class StoreThrottle:
         self._lease = lease
         self._take = client.register_script(_TAKE)
         self._give_back = client.register_script(_GIVE_BACK)
+        self._return_unused = client.register_script(_RETURN_UNUSED)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -89,19 +97,32 @@ class StoreThrottle:
             if wait == 0:
                 break
             time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
+        sent = True
         try:
             yield
+        except Unsent:
+            sent = False
+            raise
         finally:
-            self._call(self._give_back, self.period, member)
+            if sent:
+                self._call(self._give_back, self.period, member)
+            else:
+                self._call(self._return_unused, member)
 
     def _call(self, script: Any, *args: Any) -> Any:
-        try:
-            return script(keys=self._keys, args=list(args))
-        except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
-            raise PeerClickConnectionConfigError(
-                f"The shared rate-limit store did not answer ({type(exc).__name__}); no request is sent "
-                "without its place in the budget. Check the connection's 'rate_limit_store'."
-            ) from None
+        what = "taking a place in the rate budget, and no request is sent without one"
+        return store_call(what, script, keys=self._keys, args=list(args))
+
+
+def store_call(what: str, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one store command; any failure becomes an error that names the setting to check."""
+    try:
+        return command(*args, **kwargs)
+    except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
+        raise PeerClickConnectionConfigError(
+            f"The shared rate-limit store did not answer ({type(exc).__name__}) while {what}. "
+            "Check the connection's 'rate_limit_store'."
+        ) from None
 
 
 _clients: dict[str, Any] = {}
@@ -112,14 +133,14 @@ _lock = threading.Lock()
 def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThrottle:
     """The process's throttle for ``key`` in the store at ``url``, created on first use."""
     budget = (url, key, float(rate), float(lease))
-    client = _client(url)
+    client = store_client(url)
     with _lock:
         if budget not in _throttles:
             _throttles[budget] = StoreThrottle(client, key, rate, lease=lease)
         return _throttles[budget]
 
 
-def _client(url: str) -> Any:
+def store_client(url: str) -> Any:
     """One Redis client per store URL and process; its connection pool is thread-safe."""
     with _lock:
         if url not in _clients:

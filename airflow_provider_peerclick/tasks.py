@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_name
 
@@ -23,10 +24,14 @@ class PeerClickTaskMixin:
 
     @classmethod
     def default_pool(cls, conn_id: Any) -> str:
-        """The pool for ``conn_id``; a templated or mapped connection falls back to the default one's,
-        and the hook's pool check then names the right pool at run time."""
-        known = isinstance(conn_id, str) and not is_templated(conn_id)
-        return pool_name(conn_id if known else DEFAULT_CONN_ID, cls.pool_kind)
+        """The pool for ``conn_id`` (checked here, as every task asks this first); a templated or mapped
+        connection falls back to the default one's, and the hook's pool check names the right pool at run
+        time."""
+        if not isinstance(conn_id, str) or not conn_id.strip():
+            raise PeerClickInvalidArgumentError(
+                f"peerclick_conn_id: got {conn_id!r}; allowed: a connection ID such as 'peerclick_default'"
+            )
+        return pool_name(DEFAULT_CONN_ID if is_templated(conn_id) else conn_id, cls.pool_kind)
 
     @classmethod
     def partial(cls, **kwargs: Any) -> Any:
@@ -41,7 +46,7 @@ class PeerClickTaskMixin:
             dag = given.get("dag")
             dag_conn = (dag.default_args or {}).get("peerclick_conn_id") if dag is not None else None
             conn_id = given.get("peerclick_conn_id", dag_conn or DEFAULT_CONN_ID)
-            given["pool"] = cls.default_pool(conn_id)
+            given["pool"] = cls.default_pool(conn_id if isinstance(conn_id, str) else DEFAULT_CONN_ID)
         return operator_partial
 
     @cached_property
@@ -65,4 +70,10 @@ def is_templated(value: Any) -> bool:
 def check_now(value: Any, check: Callable[[Any], Any]) -> None:
     """Validate ``value`` at DAG parse time unless it is templated (then it is checked before the request)."""
     if value is not None and not is_templated(value):
+        check(value)
+
+
+def check_required_now(value: Any, check: Callable[[Any], Any]) -> None:
+    """As ``check_now``, for arguments that have no default: None is checked (and refused) too."""
+    if not is_templated(value):
         check(value)

@@ -16,6 +16,11 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 
+class Unsent(Exception):
+    """Raised inside ``slot()`` when the request is not sent after all: its place is given back unused,
+    so a request that must step out of the queue (its token lapsed) costs the window nothing."""
+
+
 class _Place:
     __slots__ = ("answered_at",)
 
@@ -26,7 +31,10 @@ class _Place:
 class Throttle:
     """At most ``limit`` requests in any ``period`` seconds, each counted until its answer is back."""
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, *, clock: Callable[[], float] = time.monotonic, full_at_start: bool = False
+    ) -> None:
+        """:param full_at_start: count the window as full at creation (see ``shared_throttle``)."""
         self._clock = clock
         self._places: list[_Place] = []
         self._cond = threading.Condition()
@@ -35,16 +43,28 @@ class Throttle:
         self.rate = float(rate)
         self.limit = max(1, math.floor(rate))
         self.period = self.limit / self.rate
+        if full_at_start:
+            now = clock()
+            self._places = [_Place() for _ in range(self.limit)]
+            for place in self._places:
+                place.answered_at = now
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Wait for room in the window, then hold a place in it until the request is answered."""
         place = self._take_place()
+        sent = True
         try:
             yield
+        except Unsent:
+            sent = False
+            raise
         finally:
             with self._cond:
-                place.answered_at = self._clock()
+                if sent:
+                    place.answered_at = self._clock()
+                else:
+                    self._places.remove(place)  # in flight until now, so never pruned from the list
                 self._cond.notify_all()
 
     def _take_place(self) -> _Place:
@@ -75,5 +95,8 @@ def shared_throttle(key: Hashable, rate: float) -> Throttle:
     budget = (key, float(rate))
     with _shared_lock:
         if budget not in _shared:
-            _shared[budget] = Throttle(rate)
+            # A pool slot passes from one task process to the next within a fraction of a second, and
+            # the previous holder's last requests are still in PeerClick's window: a new process must
+            # assume its slot's window is full, or its first request makes two inside one second.
+            _shared[budget] = Throttle(rate, full_at_start=True)
         return _shared[budget]

@@ -31,6 +31,7 @@ class TokenCache:
         self._clock = clock
         self._tokens: dict[Hashable, SessionToken] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
+        self._sends: dict[Hashable, int] = {}
         self._guard = threading.Lock()
 
     def get(self, key: Hashable, exchange: Callable[[], SessionToken]) -> SessionToken:
@@ -46,6 +47,17 @@ class TokenCache:
         with self._guard:
             token = self._tokens.get(key)
         return token if token is not None and token.fresh(self._clock()) else None
+
+    def count_send(self, key: Hashable) -> None:
+        """Note that a request left with ``key``'s token (see :meth:`sends`)."""
+        with self._guard:
+            self._sends[key] = self._sends.get(key, 0) + 1
+
+    def sends(self, key: Hashable) -> int:
+        """How many requests left with ``key``'s tokens in this process: while it grows, the tokens
+        live long enough for the queue to move, however often they lapse in it."""
+        with self._guard:
+            return self._sends.get(key, 0)
 
     def discard(self, key: Hashable, token: SessionToken) -> None:
         """Forget ``token`` after PeerClick refused it, unless another thread already replaced it."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -12,8 +16,10 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
     PeerClickRateLimitError,
     PeerClickServerError,
+    PeerClickTLSError,
     PeerClickTransportError,
 )
+from airflow_provider_peerclick.redirects import MAX_REDIRECTS, next_hop, too_many
 from airflow_provider_peerclick.retries import parse_retry_after
 
 TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
@@ -25,7 +31,8 @@ class TokenSafeSession(requests.Session):
     """A Session that drops the ``api-token`` header when a redirect leaves the host.
 
     requests strips ``Authorization`` on such redirects but keeps custom headers, which would hand the
-    token to whatever host a redirect names.
+    token to whatever host a redirect names. ``send`` never lets requests follow a redirect; this still
+    guards code that uses the hook's session (``get_conn()``) with requests' defaults.
     """
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
@@ -41,19 +48,70 @@ def send(
     path: str,
     *,
     timeout: tuple[float, float],
-    token: str | None = None,
+    verify: bool | str = True,
+    pace: Callable[[], AbstractContextManager[str | None]] = nullcontext,
     params: dict[str, Any] | None = None,
     json: Any = None,
 ) -> dict[str, Any]:
-    """Send one request; turn every failure into a provider exception that names ``method path``."""
-    headers = {TOKEN_HEADER: token} if token else {}
+    """Send one request; turn every failure into a provider exception that names ``method path``.
+
+    Same-origin redirects of a GET or PUT are followed here, each hop inside its own ``pace()`` (a place
+    in the caller's throttle, which gives the session token to send, if any, once the place is taken);
+    any other redirect fails (see ``redirects``). ``verify`` goes with every
+    request: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override ``Session.verify``, not this.
+    """
+    hop_method, hop_url, hop_params, body = method, url, params, json
+    for _hop in range(MAX_REDIRECTS + 1):
+        with pace() as token:
+            headers = {TOKEN_HEADER: token} if token else {}
+            response = _request(
+                session,
+                hop_method,
+                hop_url,
+                path,
+                headers=headers,
+                params=hop_params,
+                json=body,
+                timeout=timeout,
+                verify=verify,
+            )
+        if not response.is_redirect:
+            return _checked(response, method, path)
+        hop_method, hop_url, resend = next_hop(response, method, path, url)
+        hop_params, body = None, body if resend else None  # the Location holds the whole query
+    raise too_many(response, method, path)
+
+
+def _request(session: requests.Session, method: str, url: str, path: str, **kwargs: Any) -> requests.Response:
     try:
-        response = session.request(method, url, params=params, json=json, headers=headers, timeout=timeout)
+        return session.request(method, url, allow_redirects=False, **kwargs)
     except requests.exceptions.RequestException as exc:
+        if _caused_by(exc, ssl.SSLCertVerificationError):
+            raise PeerClickTLSError(
+                method,
+                path,
+                f"TLS verification failed for {urlsplit(url).netloc}: its certificate is not trusted (the "
+                "connection's 'verify' extra takes a CA bundle path, or false); not retried",
+                may_have_reached_server=False,
+            ) from None
         raise PeerClickTransportError(
             method, path, _reason(exc), may_have_reached_server=not _never_connected(exc)
         ) from None
-    return _checked(response, method, path)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain requests and urllib3 wrap around a socket error."""
+    seen: list[BaseException] = []
+    stack: list[Any] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is s for s in seen):
+            continue
+        if isinstance(current, kind):
+            return True
+        seen.append(current)
+        stack += [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+    return False
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:
@@ -67,7 +125,7 @@ def _reason(exc: requests.exceptions.RequestException) -> str:
     kinds = {
         requests.exceptions.ConnectTimeout: "timed out connecting",
         requests.exceptions.ReadTimeout: "timed out waiting for the answer",
-        requests.exceptions.SSLError: "TLS verification failed",
+        requests.exceptions.SSLError: "the TLS connection failed",
     }
     for kind, text in kinds.items():
         if isinstance(exc, kind):
@@ -83,6 +141,13 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
     except ValueError:
         body = None
     status = response.status_code
+    description = _description(body)
+    # A success status may carry the refusal code too; there only an error-code field counts, since rows
+    # and names may hold any text.
+    refused = _names_rate_limit(body) if status < 300 else RATE_LIMIT_CODE in response.text
+    if status == 429 or refused:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise PeerClickRateLimitError(status, method, path, description, retry_after)
     if status < 300:
         if not isinstance(body, dict):
             raise PeerClickTransportError(
@@ -92,15 +157,23 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
                 may_have_reached_server=True,
             )
         return body
-    description = _description(body)
-    if status == 429 or RATE_LIMIT_CODE in response.text:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise PeerClickRateLimitError(status, method, path, description, retry_after)
     if status == 401:
         raise PeerClickAuthError(status, method, path, description)
     if status >= 500:
         raise PeerClickServerError(status, method, path, description)
+    if status == 404 and description is None:
+        # A bare 404 on a path every PeerClick API has means the base URL is wrong, not the request.
+        where = urlsplit(response.url)._replace(query="", fragment="").geturl()
+        description = f"nothing at {where}; check the connection's Base URL (host) and api_version"
     raise PeerClickAPIError(status, method, path, description)
+
+
+def _names_rate_limit(body: Any) -> bool:
+    if not isinstance(body, dict):
+        return False
+    error = body.get("error")
+    codes = (body.get("code"), error.get("code") if isinstance(error, dict) else None)
+    return RATE_LIMIT_CODE in codes
 
 
 def _description(body: Any) -> str | None:

@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--port-file", type=Path, help="also write the chosen port to this file")
     add("--verbose", action="store_true", help="log every request (never tokens or keys)")
+    add(
+        "--request-log",
+        type=Path,
+        help="append one JSON line per rate-limited request to this file: time, account, method, path, "
+        "accepted (to see what shared a second when something was refused)",
+    )
     return parser
 
 
@@ -67,6 +73,7 @@ def config_from_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
             late_conversion_days=args.late_conversions,
             port_file=args.port_file,
             verbose=args.verbose,
+            request_log=args.request_log,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -34,6 +34,7 @@ class EmulatorConfig:
     late_conversion_days: int = 0
     port_file: Path | None = None
     verbose: bool = False
+    request_log: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.accounts:

@@ -19,7 +19,9 @@ _KNOWN_KEYS = {
     "drop",
     "malformed",
     "redirect",
+    "redirect_status",
 }
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class FaultSpecError(ApiError):
@@ -41,6 +43,7 @@ class Fault:
     drop: bool = False
     malformed: bool = False
     redirect: str | None = None
+    redirect_status: int | None = None  # None: 302
 
     @property
     def replaces_response(self) -> bool:
@@ -90,6 +93,7 @@ def parse_fault(spec: Any) -> Fault:
         drop=bool(_typed(spec, "drop", (bool,))),
         malformed=bool(_typed(spec, "malformed", (bool,))),
         redirect=_typed(spec, "redirect", (str,)),
+        redirect_status=_typed(spec, "redirect_status", (int,)),
     )
     _check(fault)
     return fault
@@ -100,6 +104,10 @@ def _check(fault: Fault) -> None:
         raise FaultSpecError("'count' must be >= 1")
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise FaultSpecError("'status' must be an HTTP status code")
+    if fault.redirect_status is not None and (
+        fault.redirect is None or fault.redirect_status not in REDIRECT_STATUSES
+    ):
+        raise FaultSpecError(f"'redirect_status' needs a 'redirect' and is one of {list(REDIRECT_STATUSES)}")
     if fault.latency < 0:
         raise FaultSpecError("'latency' must be >= 0")
     if fault.path is not None and not fault.path.startswith("/"):

@@ -54,7 +54,6 @@ class GatedRoute(APIRoute):
             state = emulator_state(request)
             request.state.now = now
             path = api_path(request)
-            state.requests += 1
             account = await _account(request, state, path)
             refusal = _rate_limit(state, request, account, path, now)
             if refusal is not None:
@@ -91,6 +90,7 @@ def _rate_limit(
     key = account or f"client:{request.client.host if request.client else '?'}"
     buckets = (ALL, REPORTS) if path.startswith("/report") else (ALL,)
     decision = state.limiter.admit(key, buckets, now)
+    state.log_request(key, request.method, path, decision.accepted)
     if decision.accepted:
         return None
     state.refused += 1
@@ -126,7 +126,7 @@ def fault_response(request: Request, fault: Fault) -> Response:
     if fault.malformed:
         return Response(_MALFORMED_BODY, 200, media_type="application/json")
     if fault.redirect is not None:
-        return Response(status_code=302, headers={"Location": fault.redirect})
+        return Response(status_code=fault.redirect_status or 302, headers={"Location": fault.redirect})
     headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else None
     body = fault.body if fault.body is not None else {"description": "Emulated failure"}
     return JSONResponse(body, fault.status or 500, headers)

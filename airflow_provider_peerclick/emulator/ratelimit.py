@@ -42,6 +42,15 @@ class BucketStats:
     peak: int = 0
 
 
+@dataclass
+class AccountStats:
+    """One account's share of the counters: limits are per account, so peaks only mean much per account."""
+
+    requests: int = 0
+    refused: int = 0
+    buckets: dict[str, BucketStats] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Decision:
     accepted: bool
@@ -56,6 +65,7 @@ class RateLimiter:
     window: float = 1.0
     _windows: dict[tuple[str, str], SlidingWindow] = field(default_factory=dict)
     stats: dict[str, BucketStats] = field(default_factory=dict)
+    accounts: dict[str, AccountStats] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -63,6 +73,12 @@ class RateLimiter:
     def reset(self) -> None:
         self._windows.clear()
         self.stats = {bucket: BucketStats() for bucket in self.limits}
+        self.accounts = {}
+
+    def _account_stats(self, account: str) -> AccountStats:
+        if account not in self.accounts:
+            self.accounts[account] = AccountStats(buckets={bucket: BucketStats() for bucket in self.limits})
+        return self.accounts[account]
 
     def _window(self, account: str, bucket: str) -> SlidingWindow:
         key = (account, bucket)
@@ -73,15 +89,21 @@ class RateLimiter:
     def admit(self, account: str, buckets: tuple[str, ...], now: float) -> Decision:
         """Accept the request into all its buckets, or refuse it without touching any window."""
         waits = {bucket: self._window(account, bucket).wait_needed(now) for bucket in buckets}
+        mine = self._account_stats(account)
+        mine.requests += 1
         for bucket in buckets:
             self.stats[bucket].requests += 1
+            mine.buckets[bucket].requests += 1
         full = [bucket for bucket, wait in waits.items() if wait > 0]
         if full:
+            mine.refused += 1
             for bucket in full:
                 self.stats[bucket].refused += 1
+                mine.buckets[bucket].refused += 1
             # Retry-After is whole seconds; rounding down could send the client back too early.
             return Decision(False, max(1, math.ceil(max(waits.values()))))
         for bucket in buckets:
             held = self._window(account, bucket).accept(now)
             self.stats[bucket].peak = max(self.stats[bucket].peak, held)
+            mine.buckets[bucket].peak = max(mine.buckets[bucket].peak, held)
         return Decision(True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from airflow_provider_peerclick.emulator.catalog import Catalog
@@ -34,6 +36,14 @@ class EmulatorState:
         self.entities: dict[str, AccountEntities] = {}
         self.reset()
 
+    def log_request(self, account: str, method: str, path: str, accepted: bool) -> None:
+        """One line in the request log, if any: wall-clock time, to line up with clients' own logs."""
+        if self.config.request_log is None:
+            return
+        line = {"time": time.time(), "account": account, "method": method, "path": path, "accepted": accepted}
+        with self.config.request_log.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(line) + "\n")
+
     def reset(self) -> None:
         """Back to the state right after start-up (the report cache survives: its data never changes)."""
         self.tokens.reset()
@@ -44,6 +54,19 @@ class EmulatorState:
         self.refused = 0
         self.entities = {account: AccountEntities.seeded(self.catalog) for account in self.config.accounts}
 
+    def _account_stats(self, account: str) -> dict[str, Any]:
+        # Keyed like the limits: an access key ID, or `client:ADDRESS` for requests tied to no account.
+        counted = self.limiter.accounts[account]
+        return {
+            "requests": counted.requests,
+            "refused": counted.refused,
+            "tokens_issued": self.tokens.issued_by_account.get(account, 0),
+            "peak_per_second": {name: bucket.peak for name, bucket in counted.buckets.items()},
+            "buckets": {
+                name: {"requests": b.requests, "refused": b.refused} for name, b in counted.buckets.items()
+            },
+        }
+
     def stats(self) -> dict[str, Any]:
         buckets = self.limiter.stats
         return {
@@ -52,6 +75,7 @@ class EmulatorState:
             "tokens_issued": self.tokens.issued,
             "peak_per_second": {name: bucket.peak for name, bucket in buckets.items()},
             "buckets": {name: {"requests": b.requests, "refused": b.refused} for name, b in buckets.items()},
+            "accounts": {account: self._account_stats(account) for account in self.limiter.accounts},
             "faults_served": self.faults.served,
             "entities": {
                 "campaigns": sum(len(e.campaigns) for e in self.entities.values()),

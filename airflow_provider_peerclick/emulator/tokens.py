@@ -25,15 +25,18 @@ class TokenStore:
     def __init__(self) -> None:
         self._sessions: dict[str, Session] = {}
         self.issued = 0
+        self.issued_by_account: dict[str, int] = {}
 
     def reset(self) -> None:
         self._sessions.clear()
         self.issued = 0
+        self.issued_by_account = {}
 
     def issue(self, account: str, lifetime: int, now: float) -> IssuedToken:
         token = secrets.token_urlsafe(32)
         self._sessions[token] = Session(account, now + lifetime)
         self.issued += 1
+        self.issued_by_account[account] = self.issued_by_account.get(account, 0) + 1
         expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lifetime)
         return IssuedToken(token, expires.strftime("%Y-%m-%dT%H:%M:%SZ"))
 

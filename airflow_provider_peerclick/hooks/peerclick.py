@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -24,18 +24,28 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickInvalidArgumentError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, is_retryable, log_retry
+from airflow_provider_peerclick.rate_store import store_client
+from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, give_up, is_retryable, log_retry
 from airflow_provider_peerclick.secrets import mask_secret
+from airflow_provider_peerclick.shared_tokens import SharedTokens
 from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
+from airflow_provider_peerclick.throttle import Unsent
 from airflow_provider_peerclick.tokens import SessionToken, tokens
 from airflow_provider_peerclick.transport import TokenSafeSession, send
 
 AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
-# Exchanges a request may go through while it queues before its token is judged too short-lived.
+# Tokens that may lapse in a row, none of them used by any request, before the lifetime is judged too short.
 _MAX_TOKEN_ROUNDS = 3
+# A summary reads a one-row page, so it takes every report argument but the page size.
+_SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name != "page_size")
 
 T = TypeVar("T")
+
+
+class _TokenLapsed(Unsent):
+    """The token expired while its request waited for a place: give the place back, exchange anew and
+    queue again."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,19 @@ class PeerClickHook(BaseHook):
         return self._session_token().value
 
     def _session_token(self) -> SessionToken:
-        return tokens.get(self.settings.credential, self._fetch_token)
+        return tokens.get(self.settings.credential, self._shared_or_new_token)
+
+    def _shared_or_new_token(self) -> SessionToken:
+        shared = self._shared_tokens()
+        if shared is None:
+            return self._fetch_token()
+        token = shared.get(self._fetch_token)
+        mask_secret(token.value)  # this process may not have exchanged it, so not masked it yet
+        return token
+
+    def _shared_tokens(self) -> SharedTokens | None:
+        store = self.settings.rate_limit_store
+        return SharedTokens(store_client(store), self.settings) if store else None
 
     def _fetch_token(self) -> SessionToken:
         settings = self.settings
@@ -222,10 +244,11 @@ class PeerClickHook(BaseHook):
         Throttled to the process budget, retried on refusals, 5xx and lost connections (creates are not
         replayed once they may have reached PeerClick), and replayed once with a new token on 401.
         """
-        method = method.upper()
-        if not path.startswith("/") or "://" in path:
+        method = arguments.request_method(method)
+        if not isinstance(path, str) or not path.startswith("/") or "://" in path:
             raise PeerClickInvalidArgumentError(f"path: got {path!r}; allowed: a path such as '/campaign'")
-        query = dict(params) if params else None
+        query = arguments.request_params(params)
+        arguments.request_json(json)
         call = partial(self._send, method, path, params=query, json=json)
         try:
             return self._retrying(replay_safe=method != "POST", call=call)
@@ -242,6 +265,7 @@ class PeerClickHook(BaseHook):
             stop=tenacity.stop_after_attempt(settings.max_attempts)
             | tenacity.stop_before_delay(settings.max_retry_seconds),
             before_sleep=log_retry,
+            retry_error_callback=partial(give_up, budget=settings.max_retry_seconds),
             reraise=True,
         )
         return retrying(call)
@@ -255,65 +279,86 @@ class PeerClickHook(BaseHook):
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> dict[str, Any]:
-        """Wait for a place in the budget, then send with the token that is fresh at that moment.
+        """Send within the budget, each hop with the token that is fresh when its place comes.
 
         A token taken before the wait could expire during it (a long queue, a short ``token_lifetime``).
-        The exchange happens before queueing, taking its own place; should the token still expire
-        during the wait, the request exchanges again and queues again.
+        The exchange happens before queueing, taking its own place; should the token still lapse during
+        the wait, the request exchanges again and queues again.
         """
         settings = self.settings
         budget = self._admit(path)
-        for _ in range(_MAX_TOKEN_ROUNDS):
+        unused_rounds = 0
+        while unused_rounds < _MAX_TOKEN_ROUNDS:
+            sends_before = tokens.sends(settings.credential)
             if authenticated and tokens.peek(settings.credential) is None:
                 self._session_token()  # before queueing, so the exchange never waits behind this request
-            with ExitStack() as places:
-                for pacer in budget.pacers(path):
-                    places.enter_context(pacer.slot())
-                token = tokens.peek(settings.credential) if authenticated else None
-                if token is not None or not authenticated:
-                    self.log.debug("PeerClick %s %s %s", method, path, params or "")
-                    try:
-                        return send(
-                            self.get_conn(),
-                            method,
-                            settings.base_url + path,
-                            path,
-                            timeout=(settings.connect_timeout, settings.read_timeout),
-                            token=token.value if token else None,
-                            params=params,
-                            json=json,
-                        )
-                    except PeerClickAuthError:
-                        if token is not None:
-                            tokens.discard(settings.credential, token)
-                        raise
+            sent_with: list[SessionToken] | None = [] if authenticated else None
+            self.log.debug("PeerClick %s %s %s", method, path, params or "")
+            try:
+                return send(
+                    self.get_conn(),
+                    method,
+                    settings.base_url + path,
+                    path,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    verify=settings.verify,
+                    pace=partial(self._pace, budget, path, sent_with),
+                    params=params,
+                    json=json,
+                )
+            except _TokenLapsed:
+                # Only a token that lapsed before any request could leave with it says the lifetime is
+                # too short; one that served others while this request queued says the queue is long.
+                if tokens.sends(settings.credential) == sends_before:
+                    unused_rounds += 1
+                continue
+            except PeerClickAuthError:
+                for token in sent_with or ():
+                    tokens.discard(settings.credential, token)
+                    if shared := self._shared_tokens():
+                        shared.forget(token)
+                raise
         raise PeerClickAuthError(
             401,
             method,
             path,
-            f"every new session token expired before the request got its turn ({_MAX_TOKEN_ROUNDS} "
-            "tries); raise the connection's token_lifetime "
+            f"{_MAX_TOKEN_ROUNDS} session tokens in a row expired before any request could be sent "
+            "with them; raise the connection's token_lifetime "
             f"(now {settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
         )
 
+    @contextmanager
+    def _pace(
+        self, budget: RateBudget, path: str, sent_with: list[SessionToken] | None
+    ) -> Iterator[str | None]:
+        """A place in each budget the request counts against, held until its answer is back; gives the
+        token to send (``sent_with`` collects it), taken only once the place is this request's."""
+        with ExitStack() as places:
+            # The report budget first: waiting for it must not sit on a place in the account's window.
+            for pacer in budget.pacers(path):
+                places.enter_context(pacer.slot())
+            if sent_with is None:
+                yield None
+                return
+            token = tokens.peek(self.settings.credential)
+            if token is None:
+                raise _TokenLapsed
+            sent_with.append(token)
+            tokens.count_send(self.settings.credential)
+            yield token.value
+
     # -- reports ----------------------------------------------------------------------------------
 
-    def iter_report_pages(
-        self,
-        *,
-        start: Any,
-        end: Any,
-        group_by: str,
-        columns: Iterable[str] | None = None,
-        tz: str | None = None,
-        page_size: int | None = None,
-        filters: Mapping[str, Any] | None = None,
-    ) -> Iterator[ReportPage]:
-        """Pages of a report, fetched lazily; arguments are checked now, before anything is sent."""
-        query = arguments.ReportQuery.build(
-            start=start, end=end, group_by=group_by, columns=columns, tz=tz, filters=filters
-        )
-        return self._pages(query.params(), arguments.page_size(page_size))
+    def iter_report_pages(self, **query: Any) -> Iterator[ReportPage]:
+        """
+        Pages of a report, fetched lazily; arguments are checked now, before anything is sent.
+
+        Takes ``start``, ``end`` (exclusive), ``group_by``, and optionally ``columns``, ``tz``,
+        ``page_size`` and ``filters`` (group-by name to ID or code).
+        """
+        arguments.report_keywords(query, "iter_report_pages")
+        size = arguments.page_size(query.pop("page_size", None))
+        return self._pages(arguments.ReportQuery.build(**query).params(), size)
 
     def _pages(self, params: dict[str, str], size: int) -> Iterator[ReportPage]:
         offset, expected = 0, None
@@ -342,16 +387,19 @@ class PeerClickHook(BaseHook):
         Takes ``start``, ``end`` (exclusive), ``group_by``, and optionally ``columns``, ``tz``,
         ``page_size`` and ``filters`` (group-by name to ID or code).
         """
+        arguments.report_keywords(query, "iter_report")
         pages = self.iter_report_pages(**query)
         return (row for page in pages for row in page.rows)
 
     def get_report_summary(self, **query: Any) -> ReportSummary:
         """Row count and totals of a report, from one request for a one-row page."""
+        arguments.report_keywords(query, "get_report_summary", allowed=_SUMMARY_ARGUMENTS)
         page = next(self.iter_report_pages(**query, page_size=1))
         return ReportSummary(total_rows=page.total_rows, totals=page.totals)
 
     def get_report_totals(self, **query: Any) -> dict[str, Any]:
         """The report's totals (ratio columns recomputed by PeerClick from the summed inputs)."""
+        arguments.report_keywords(query, "get_report_totals", allowed=_SUMMARY_ARGUMENTS)
         return self.get_report_summary(**query).totals
 
     # -- campaigns and offers ---------------------------------------------------------------------

@@ -6,12 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick import arguments, entities
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
-from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
+from airflow_provider_peerclick.exceptions import (
+    PeerClickError,
+    PeerClickInvalidArgumentError,
+    PeerClickRedirectError,
+    PeerClickServerError,
+    PeerClickTransportError,
+)
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now
+from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, check_required_now
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -47,16 +54,17 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
         self, *, statuses: list[str] | None = None, max_entities: int = default_max_entities, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        check_now(statuses, lambda given: [arguments.entity_status(s, "statuses") for s in given])
+        check_now(statuses, arguments.entity_statuses)
         self.statuses = statuses
         self.max_entities = arguments.positive_int(max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
         from airflow.sdk.exceptions import AirflowFailException  # only the list operators use it
 
+        statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
         found = self.kind.list_all(self.hook)
-        if self.statuses:
-            found = [entity for entity in found if entity.get("status") in self.statuses]
+        if statuses:
+            found = [entity for entity in found if entity.get("status") in statuses]
         self.log.info("Found %d %ss", len(found), self.kind.name)
         if len(found) > self.max_entities:
             # Failing (not retrying): the same list comes back on every try.
@@ -76,7 +84,7 @@ class PeerClickGetEntityOperator(PeerClickEntityOperator):
 
     def __init__(self, *, entity_id: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
         self.entity_id = entity_id
 
     def execute(self, context: Context) -> Entity:
@@ -98,8 +106,8 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.body = body
-        self.reuse_existing_by_name = reuse_existing_by_name
-        check_now(body, self._checked_body)
+        self.reuse_existing_by_name = arguments.flag(reuse_existing_by_name, "reuse_existing_by_name")
+        check_required_now(body, self._checked_body)
 
     def _checked_body(self, body: Any) -> dict[str, Any]:
         checked = arguments.entity_body(body)
@@ -116,9 +124,31 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
             if existing is not None:
                 self.log.info("Reusing %s %s named %r", self.kind.name, existing.get("id"), body["name"])
                 return existing
-        created = self.kind.create(self.hook, body)
+        try:
+            created = self.kind.create(self.hook, body)
+        except (PeerClickServerError, PeerClickTransportError, PeerClickRedirectError) as exc:
+            if self.reuse_existing_by_name or not _outcome_unknown(exc, self.kind):
+                raise
+            # An Airflow retry would send the create again and could make a duplicate.
+            raise AirflowFailException(_check_first(exc, self.kind, body.get("name"))) from exc
         self.log.info("Created %s %s", self.kind.name, created.get("id"))
         return created
+
+
+def _outcome_unknown(exc: PeerClickError, kind: EntityKind) -> bool:
+    """Whether the create itself was sent and may have been done (a 5xx, a lost answer, a redirect)."""
+    sent = (getattr(exc, "method", None), getattr(exc, "path", None)) == ("POST", f"/{kind.name}")
+    return sent and (not isinstance(exc, PeerClickTransportError) or exc.may_have_reached_server)
+
+
+def _check_first(exc: PeerClickError, kind: EntityKind, name: Any) -> str:
+    article = "an" if kind.name[0] in "aeiou" else "a"
+    what = f"{article} {kind.name} named {name!r}" if isinstance(name, str) else f"the new {kind.name}"
+    return (
+        f"{exc}. PeerClick may have created the {kind.name} anyway, so this task is failed without Airflow "
+        f"retries: check in PeerClick whether {what} exists before running it again (with "
+        f"reuse_existing_by_name=True a retry finds it by name instead of creating a second one)."
+    )
 
 
 class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
@@ -133,8 +163,8 @@ class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
 
     def __init__(self, *, entity_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
-        check_now(body, _changes)
+        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_required_now(body, _changes)
         self.entity_id = entity_id
         self.body = body
 

@@ -18,6 +18,7 @@ from airflow_provider_peerclick.report_window import (
 from airflow_provider_peerclick.storage import (
     PartitionLayout,
     asset_uri,
+    check_destination_text,
     land_window,
     require_row_format,
     resolve_destination,
@@ -25,7 +26,7 @@ from airflow_provider_peerclick.storage import (
 from airflow_provider_peerclick.storage.landing import LandedPartition, land_report
 from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
 from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, is_templated
+from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_required_now, is_templated
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -107,6 +108,8 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        check_required_now(group_by, arguments.group_by_name)
+        check_required_now(destination, check_destination_text)
         uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
         if uri is not None:
             given = kwargs.pop("outlets", None) or []
@@ -117,7 +120,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         self.set_report_arguments(
             group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
         )
-        check_now(format, require_row_format)
+        check_required_now(format, require_row_format)
         self.destination = destination
         self.format = format
         self.page_size = arguments.page_size(page_size)

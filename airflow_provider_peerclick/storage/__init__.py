@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from airflow_provider_peerclick.storage.destination import asset_uri, resolve_destination
+from airflow_provider_peerclick.storage.destination import (
+    asset_uri,
+    check_destination_text,
+    resolve_destination,
+)
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError, PeerClickStorageError
 from airflow_provider_peerclick.storage.landing import (
     LandedPartition,
@@ -23,6 +27,7 @@ __all__ = [
     "PeerClickReconciliationError",
     "PeerClickStorageError",
     "asset_uri",
+    "check_destination_text",
     "land_report",
     "land_window",
     "partition_key",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +49,18 @@ def asset_uri(destination: Any, group_by: str) -> str | None:
     return f"{protocol}://{path}/{group_by}" if path else None
 
 
+def check_destination_text(destination: Any) -> None:
+    """What can be told of a destination when the DAG is parsed: its type, and that a local path is
+    absolute. The filesystem and writability are the worker's, so they are checked at run time."""
+    if isinstance(destination, ObjectStoragePath):
+        return
+    if not isinstance(destination, str) or not destination.strip():
+        raise _fail(destination, f"allowed: a local folder or object store URL, {_EXAMPLES}")
+    parts = urlsplit(destination.strip())
+    if parts.scheme in LOCAL_PROTOCOLS and not os.path.isabs(parts.path):
+        raise _fail(destination, f"a local destination must be an absolute path, {_EXAMPLES}")
+
+
 def resolve_destination(destination: Any, conn_id: str | None = None) -> ObjectStoragePath:
     """
     An ObjectStoragePath for ``destination``, checked as far as can be without writing to it.
@@ -91,3 +104,7 @@ def _check_local(destination: Any, path: str) -> None:
         raise _fail(destination, f"{probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise _fail(destination, f"folder {probe} is not writable by this worker (uid {os.getuid()})")
+    try:  # os.access says yes to root everywhere, even on read-only and pseudo file systems (/proc)
+        os.rmdir(tempfile.mkdtemp(prefix=".peerclick-write-check-", dir=probe))
+    except OSError as exc:
+        raise _fail(destination, f"folder {probe} cannot be written to ({exc.strerror})") from None

@@ -60,3 +60,12 @@ def test_create_and_check_take_the_connections_to_size_pools_for(airflow_home):
     check = airflow_home.pools("check", "--conn-id", "acct_b")
     assert check.returncode == 0, check.stderr
     assert "peerclick_api__acct_b (2 slots)" in check.stdout
+
+
+def test_with_a_shared_store_pools_only_bound_concurrency():
+    specs = pool_specs(["acct_b"], shared_slots=4)
+    assert [(spec.name, spec.slots) for spec in specs] == [
+        ("peerclick_reports__acct_b", 4),
+        ("peerclick_api__acct_b", 4),
+    ]
+    assert all("rate_limit_store keeps the rate" in spec.description for spec in specs)

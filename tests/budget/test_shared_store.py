@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from airflow_provider_peerclick.rate_store import StoreThrottle
+from airflow_provider_peerclick.throttle import Unsent
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +19,9 @@ def test_processes_sharing_the_store_stay_within_the_report_limit(run_processes,
     done = run_processes(3, 3, rate_limit_store=rate_store)
     assert [process.returncode for process in done] == [0, 0, 0], [p.stderr[-2000:] for p in done]
     stats = emulator.stats()
-    assert stats["requests"] == 3 * (3 + 1)  # three reports and one token exchange each
+    # Three reports each, and one token exchange for all: the processes share it through the store.
+    assert stats["tokens_issued"] == 1
+    assert stats["requests"] == 3 * 3 + 1
     assert stats["refused"] == 0
     assert stats["peak_per_second"]["reports"] == 1
     assert stats["peak_per_second"]["all"] <= 3
@@ -76,3 +79,16 @@ def test_a_place_whose_holder_died_frees_after_its_lease(rate_store):
         waited = time.monotonic() - started
     # Counted as answered when the lease ended (1 s), then held one more period (1 s).
     assert 1.8 <= waited <= 4.0, waited
+
+
+def test_a_place_given_back_unsent_leaves_the_shared_window(rate_store):
+    throttle = StoreThrottle(redis.Redis.from_url(rate_store), "test:unsent", 1.0, lease=30)
+    with pytest.raises(Unsent), throttle.slot():
+        raise Unsent
+    started = time.monotonic()
+    with throttle.slot():
+        waited = time.monotonic() - started
+    with throttle.slot():
+        counted = time.monotonic() - started
+    assert waited < 0.2, waited
+    assert counted >= 0.95, counted

@@ -81,3 +81,23 @@ def test_unknown_omitted_columns_are_refused():
     )
     assert done.returncode == 2
     assert "bounces" in done.stderr
+
+
+def test_request_log_has_one_line_per_limited_request(emulator_factory, tmp_path):
+    import json
+
+    log = tmp_path / "requests.jsonl"
+    emu = emulator_factory("--request-log", str(log), "--rate-limit", "2")
+    token = emu.login()
+    for _ in range(2):
+        requests.get(f"{emu.base_url}/campaign", headers={"api-token": token}, timeout=5)
+    emu.stats()  # control endpoints are not rate limited, so not logged
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(line["account"], line["method"], line["path"]) for line in lines] == [
+        (emu.access_id, "POST", "/auth/access/session"),
+        (emu.access_id, "GET", "/campaign"),
+        (emu.access_id, "GET", "/campaign"),
+    ]
+    assert [line["accepted"] for line in lines] == [True, True, False]
+    assert emu.access_key not in log.read_text()
+    assert token not in log.read_text()

@@ -85,6 +85,14 @@ def test_redirect(api, emulator_unthrottled):
     assert response.headers["Location"] == "https://login.example/elsewhere"
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_with_a_chosen_status(api, emulator_unthrottled, status):
+    session, base = api
+    emulator_unthrottled.fault(redirect=f"{base}/offer", redirect_status=status)
+    response = session.post(f"{base}/campaign", json={}, timeout=5, allow_redirects=False)
+    assert (response.status_code, response.headers["Location"]) == (status, f"{base}/offer")
+
+
 def test_rate_limit_is_checked_before_faults(emulator):
     session = emulator.session()
     url = f"{emulator.base_url}/report"
@@ -115,6 +123,9 @@ def test_clear_faults(api, emulator_unthrottled):
         {"bogus": 1},
         {"drop": True, "status": 500},
         {"retry_after": "1"},
+        {"redirect_status": 307},
+        {"redirect": "http://x/", "redirect_status": 200},
+        {"redirect": "http://x/", "redirect_status": "307"},
     ],
 )
 def test_invalid_fault_specs_are_400(emulator_unthrottled, spec):

@@ -90,3 +90,40 @@ def test_control_endpoints_are_neither_limited_nor_counted(emulator):
     for _ in range(10):
         emulator.stats()
     assert emulator.stats()["requests"] == 0
+
+
+def test_unknown_routes_and_methods_are_counted(emulator_unthrottled):
+    base, root = emulator_unthrottled.base_url, emulator_unthrottled.root_url
+    answers = [
+        requests.get(f"{base}/nothing-here", timeout=5),
+        requests.get(f"{root}/v2/report", timeout=5),
+        requests.delete(f"{base}/campaign", timeout=5),
+        requests.request("BREW", f"{base}/offer", timeout=5),
+    ]
+    assert [answer.status_code for answer in answers] == [404, 404, 405, 405]
+    assert emulator_unthrottled.stats()["requests"] == 4
+
+
+def test_stats_are_kept_per_account(emulator_factory):
+    emu = emulator_factory("--access-id", "second-id", "--access-key", "second-key")
+    first = emu.login()
+    second = requests.post(
+        f"{emu.base_url}/auth/access/session",
+        json={"accessId": "second-id", "accessKey": "second-key"},
+        timeout=5,
+    ).json()["token"]
+    for _ in range(2):
+        requests.get(f"{emu.base_url}/report", headers={"api-token": first}, params=REPORT_PARAMS, timeout=5)
+    requests.get(f"{emu.base_url}/offer", headers={"api-token": second}, timeout=5)
+    accounts = emu.stats()["accounts"]
+    assert accounts[emu.access_id] == {
+        "requests": 3,
+        "refused": 1,
+        "tokens_issued": 1,
+        "peak_per_second": {"all": 2, "reports": 1},
+        "buckets": {"all": {"requests": 3, "refused": 0}, "reports": {"requests": 2, "refused": 1}},
+    }
+    second_stats = accounts["second-id"]
+    assert (second_stats["requests"], second_stats["refused"], second_stats["tokens_issued"]) == (2, 0, 1)
+    assert second_stats["peak_per_second"]["reports"] == 0
+    assert second_stats["buckets"]["reports"] == {"requests": 0, "refused": 0}

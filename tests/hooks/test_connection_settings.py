@@ -81,3 +81,62 @@ def test_repr_hides_the_access_key():
     settings = PeerClickSettings.from_connection(conn())
     assert "s3cret-access-key" not in repr(settings)
     assert "s3cret-access-key" not in str(settings)
+
+
+def _config_error(**fields) -> str:
+    with pytest.raises(PeerClickConnectionConfigError) as error:
+        PeerClickSettings.from_connection(conn(**fields))
+    return str(error.value)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "http://user:pw-in-host@127.0.0.1:8080/v1",
+        "https://pw-in-host@api.peerclick.com/v1",
+        "http://user:pw-in-host/with-slash@127.0.0.1/v1",
+        "ftp://user:pw-in-host@example.test/v1",
+    ],
+)
+def test_credentials_in_the_host_are_refused_and_never_echoed(host):
+    message = _config_error(host=host)
+    assert "host (Base URL)" in message
+    assert "pw-in-host" not in message
+    assert "s3cret-access-key" not in message
+
+
+def test_userinfo_message_says_where_credentials_belong():
+    message = _config_error(host="http://user:pw-in-host@127.0.0.1:8080/v1")
+    assert "user name or password" in message
+    assert "http://***@127.0.0.1:8080/v1" in message
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"host": "http://127.0.0.1:99999/v1"}, "http://127.0.0.1:99999/v1"),
+        ({"host": "http://127.0.0.1:0/v1"}, "http://127.0.0.1:0/v1"),
+        ({"host": "http://127.0.0.1:port/v1"}, "http://127.0.0.1:port/v1"),
+        ({"host": "api.example.test", "port": 70000}, "https://api.example.test:70000/v1"),
+    ],
+)
+def test_ports_outside_1_to_65535_are_refused(fields, shown):
+    message = _config_error(**fields)
+    assert "port from 1 to 65535" in message
+    assert repr(shown) in message
+
+
+@pytest.mark.parametrize(
+    "host", ["not a url", "http://exa mple.test/v1", "http://[::1/v1", "https://:8080/v1", "http://a..b/v1"]
+)
+def test_hosts_that_cannot_be_a_url_are_refused_naming_the_field(host):
+    message = _config_error(host=host)
+    assert "host (Base URL)" in message
+    assert "https://api.peerclick.com/v1" in message  # what a good one looks like
+
+
+@pytest.mark.parametrize(
+    "host", ["http://[::1]:8080/v1", "http://peerclick_emulator:8080/v1", "https://x.test."]
+)
+def test_unusual_but_valid_hosts_are_accepted(host):
+    assert PeerClickSettings.from_connection(conn(host=host)).base_url.startswith(host.rstrip("/"))

@@ -15,6 +15,8 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 
+RATE_LIMIT_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"
+
 
 def test_429_with_retry_after_seconds_is_obeyed(emulator, make_hook):
     hook = make_hook()
@@ -45,11 +47,46 @@ def test_rate_limit_code_in_the_body_counts_as_a_refusal(emulator, make_hook):
     assert emulator.stats()["faults_served"] == 1
 
 
+@pytest.mark.parametrize("body", [{"error": {"code": RATE_LIMIT_CODE}}, {"code": RATE_LIMIT_CODE}])
+def test_a_success_status_with_the_rate_limit_code_is_retried_like_a_429(emulator, make_hook, body):
+    hook = make_hook()
+    hook.get_token()
+    emulator.fault(path="/offer", method="POST", status=200, body=body, retry_after="1", count=1)
+    started = time.monotonic()
+    offer = hook.create_offer({"name": "after-refusal", "workspaceId": 1, "url": "https://example.test/a"})
+    assert time.monotonic() - started >= 1.0
+    assert offer["name"] == "after-refusal"
+    assert emulator.stats()["faults_served"] == 1
+
+
+def test_a_retry_after_beyond_the_retry_budget_fails_at_once_and_says_so(emulator, make_hook):
+    hook = make_hook(max_retry_seconds=60)
+    hook.get_token()
+    emulator.fault(path="/campaign", status=429, retry_after="86400", count=1)
+    started = time.monotonic()
+    with pytest.raises(PeerClickRateLimitError) as error:
+        hook.list_campaigns()
+    assert time.monotonic() - started < 5
+    message = str(error.value)
+    assert "asked to wait 86400 s" in message
+    assert "retry budget of 60 s (max_retry_seconds)" in message
+    assert error.value.retry_after == 86400
+
+
+def test_exhausted_retries_say_how_many_attempts_over_how_long(emulator, make_hook):
+    hook = make_hook(max_attempts=3)
+    hook.get_token()
+    emulator.fault(path="/offer", status=503, count=5)
+    with pytest.raises(PeerClickServerError, match=r"HTTP 503 to GET /offer.*after 3 attempts in \d+\.\d s"):
+        hook.list_offers()
+    assert emulator.stats()["faults_served"] == 3
+
+
 def test_refusals_that_outlast_the_attempts_raise_a_rate_limit_error(emulator, make_hook):
     hook = make_hook(max_attempts=2)
     hook.get_token()
     emulator.fault(path="/campaign", status=429, retry_after="1", count=5)
-    with pytest.raises(PeerClickRateLimitError, match=r"HTTP 429 to GET /campaign"):
+    with pytest.raises(PeerClickRateLimitError, match=r"HTTP 429 to GET /campaign.*after 2 attempts"):
         hook.list_campaigns()
     assert emulator.stats()["faults_served"] == 2
 

@@ -27,7 +27,7 @@ DAY = {"start": "2026-11-24", "end": "2026-11-25", "group_by": "campaign"}
         ({"columns": []}, "columns", "non-empty"),
         ({"tz": "Mars/Olympus"}, "tz", "IANA time zone"),
         ({"filters": {"planet": "1"}}, "filters", "campaign, offer"),
-        ({"filters": {"campaign": ""}}, "filters['campaign']", "non-empty"),
+        ({"filters": {"campaign": ""}}, "filters['campaign']", "a positive integer ID"),
         ({"filters": ["campaign", 1]}, "filters", "mapping"),
         # 05:00 UTC is 10:30 in Kolkata: not a whole hour in the account's time zone.
         ({"start": pendulum.datetime(2026, 11, 24, 5, tz="UTC"), "tz": "Asia/Kolkata"}, "start", "10:30"),

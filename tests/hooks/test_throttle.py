@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from airflow_provider_peerclick.throttle import Throttle, shared_throttle
+from airflow_provider_peerclick.throttle import Throttle, Unsent, shared_throttle
 
 
 def run_requests(throttle: Throttle, threads: int, per_thread: int, work: float) -> list[tuple[float, float]]:
@@ -57,3 +57,28 @@ def test_same_budget_is_shared_across_hooks_of_a_process():
     assert shared_throttle(("acct", "all"), 3) is shared_throttle(("acct", "all"), 3.0)
     assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("acct", "all"), 1)
     assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("other", "all"), 3)
+
+
+def test_a_throttle_full_at_start_waits_one_period_before_its_first_request():
+    # The slot's previous holder (another process) may have sent its last request just now.
+    started = time.monotonic()
+    real = Throttle(4.0, full_at_start=True)
+    with real.slot():
+        waited = time.monotonic() - started
+    assert 0.9 <= waited <= 2.0, waited
+
+
+def test_a_place_given_back_unsent_does_not_count():
+    # A request whose token lapsed while it queued steps out without sending: the next one goes at once.
+    throttle = Throttle(1.0)
+    with pytest.raises(Unsent), throttle.slot():
+        raise Unsent
+    started = time.monotonic()
+    with throttle.slot():
+        waited = time.monotonic() - started
+    with pytest.raises(TimeoutError), throttle.slot():  # a failed request was sent: it counts
+        raise TimeoutError
+    with throttle.slot():
+        counted = time.monotonic() - started
+    assert waited < 0.2, waited
+    assert counted >= 0.95, counted

@@ -1,0 +1,87 @@
+"""Session tokens shared through the rate-limit store, across every process that holds the same key.
+
+Every Airflow task is a process of its own, so a per-process token costs one key exchange per task: a
+third of a small backfill's requests. With a store, the first process to need a token exchanges the key
+and leaves the token there; the others take it, and processes starting together wait for that one
+exchange instead of each making their own.
+
+The store is not trusted with the token: it is kept there encrypted (Fernet) with a key derived from the
+access key, which only holders of the access key can derive, under a name that is a digest as well.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from airflow_provider_peerclick.connection import PeerClickSettings
+from airflow_provider_peerclick.rate_store import store_call
+from airflow_provider_peerclick.tokens import SessionToken
+
+# How long others wait for the process that is exchanging the key, before exchanging it themselves.
+_EXCHANGE_WAIT_SECONDS = 30.0
+_POLL_SECONDS = 0.05
+
+
+class SharedTokens:
+    """The token of one credential in the store at ``client``."""
+
+    def __init__(self, client: Any, settings: PeerClickSettings) -> None:
+        self._client = client
+        secret = settings.access_key.encode()
+        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"token-cipher\0" + secret).digest()))
+        who = "\0".join((settings.base_url, settings.access_id)).encode()
+        name = hashlib.sha256(b"token-name\0" + who + b"\0" + secret).hexdigest()
+        self._key = f"peerclick:token:{name}"
+        self._lock = f"{self._key}:exchanging"
+
+    def get(self, exchange: Callable[[], SessionToken]) -> SessionToken:
+        """The shared token if it is fresh; else one exchange for every process that asks meanwhile."""
+        deadline = time.monotonic() + _EXCHANGE_WAIT_SECONDS
+        while True:
+            token = self._load()
+            if token is not None and token.fresh(time.time()):
+                return token
+            if self._store(self._client.set, self._lock, "1", nx=True, px=int(_EXCHANGE_WAIT_SECONDS * 1000)):
+                try:
+                    token = exchange()
+                    self._save(token)
+                    return token
+                finally:
+                    self._store(self._client.delete, self._lock)
+            if time.monotonic() > deadline:  # the exchanging process died or hangs: do not wait on it
+                return exchange()
+            time.sleep(_POLL_SECONDS)
+
+    def forget(self, token: SessionToken) -> None:
+        """Drop ``token`` after PeerClick refused it, unless another process already replaced it."""
+        stored = self._load()
+        if stored is not None and stored.value == token.value:
+            self._store(self._client.delete, self._key)
+
+    def _load(self) -> SessionToken | None:
+        sealed = self._store(self._client.get, self._key)
+        if not sealed:
+            return None
+        try:
+            fields = json.loads(self._fernet.decrypt(sealed))
+            return SessionToken(str(fields["value"]), float(fields["expires_at"]), float(fields["lifetime"]))
+        except (InvalidToken, ValueError, KeyError, TypeError):
+            return None  # written with another key, or garbled: exchange anew
+
+    def _save(self, token: SessionToken) -> None:
+        ttl = int((token.expires_at - time.time()) * 1000)
+        if ttl <= 0:
+            return
+        fields = {"value": token.value, "expires_at": token.expires_at, "lifetime": token.lifetime}
+        self._store(self._client.set, self._key, self._fernet.encrypt(json.dumps(fields).encode()), px=ttl)
+
+    @staticmethod
+    def _store(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return store_call("sharing the session token", command, *args, **kwargs)

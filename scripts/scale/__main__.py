@@ -1,0 +1,240 @@
+"""
+`make scale`: a 7-day backfill over two PeerClick accounts on a real distributed Airflow, and its numbers.
+
+Brings up PostgreSQL and Redis (or uses PEERCLICK_SCALE_DATABASE_URL / PEERCLICK_SCALE_BROKER_URL), one
+PeerClick emulator with two accounts, and Airflow with the CeleryExecutor: API server, scheduler, DAG
+processor, triggerer and 3 Celery workers, all in ./scale_home. Creates the accounts' pools, unpauses
+the scenario DAG (scripts/scale/dags), backfills it, waits for every run, then prints one row per account
+and the `scale: ...` line. Exits non-zero on any refused request, a peak above PeerClick's limits, a run
+that did not succeed, or a partition missing, without a manifest or not reconciling. Every process it
+started is stopped on any exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from scripts.scale import deployment, results, scenario, second_deployment
+from scripts.scale.emulator import Emulator
+from scripts.scale.metadata import FINISHED, Backfill, Metadata, Run, wait_until
+from scripts.scale.pools import expected_pools, pool_commands
+from scripts.scale.processes import Interrupted, Supervisor, raise_on_termination, stop_leftovers
+from scripts.scale.servers import Servers, start_servers
+
+ROOT = Path(__file__).resolve().parents[2]
+HOME = ROOT / "scale_home"
+DAGS = Path(__file__).resolve().parent / "dags"
+LANDING = HOME / "landing"
+PROCESS_REGISTRY = HOME / "process-groups.txt"
+START_TIMEOUT = 240.0  # from the components' start to the DAG in the database, on 2 busy cores
+PROGRESS_EVERY = 30.0
+SECOND_DEPLOYMENT = "second-deployment"
+
+
+@dataclass(frozen=True)
+class Stack:
+    servers: Servers
+    emulator: Emulator
+    env: dict[str, str]
+    metadata: Metadata
+    stored: tuple[str, ...]  # the accounts whose budget the rate-limit store keeps
+
+
+def step(text: str) -> None:
+    print(f"\n==> {text}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=7, help="days to backfill, ending yesterday (UTC)")
+    parser.add_argument("--timeout", type=float, default=480.0, help="seconds the backfill may take")
+    parser.add_argument(
+        "--second-deployment",
+        action="store_true",
+        help="also call account A from a separate process sharing the Redis rate-limit store "
+        "(needs the provider's `rate_limit_store`; see scripts/scale/second_deployment.py)",
+    )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="every account's connection names the Redis rate-limit store (needs the provider's support)",
+    )
+    options = parser.parse_args(argv)
+    raise_on_termination()
+    leftovers = stop_leftovers(PROCESS_REGISTRY, sys.prefix)
+    if leftovers:
+        print(f"scale: stopped {leftovers} processes left by an earlier run that was killed")
+    shutil.rmtree(HOME, ignore_errors=True)
+    (HOME / "logs").mkdir(parents=True)
+    supervisor = Supervisor(HOME / "logs", PROCESS_REGISTRY)
+    try:
+        return run(options, supervisor)
+    except (KeyboardInterrupt, Interrupted) as stopped:
+        print(f"\nscale: interrupted ({str(stopped) or 'SIGINT'}); stopping everything", file=sys.stderr)
+        return 130
+    except (RuntimeError, TimeoutError) as error:
+        # Ours: the message says what failed and ends with the log that shows why.
+        print(f"\nscale: FAILED: {error}", file=sys.stderr)
+        return 1
+    finally:
+        supervisor.stop_all()
+
+
+def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
+    started = time.monotonic()
+    today = datetime.now(UTC).date()
+    days = [today - timedelta(days=back) for back in range(options.days, 0, -1)]
+    # A second deployment can only share account A's budget through the store.
+    stored = scenario.ACCOUNTS if options.store else (scenario.SHARED_ACCOUNT,) * options.second_deployment
+    stack = bring_up(supervisor, today, stored=stored)
+    print(f"  ready {time.monotonic() - started:.0f} s after start")
+    if options.second_deployment:
+        start_second_deployment(supervisor, stack, days)
+    backfill, runs = backfill_and_wait(stack, supervisor, days, options.timeout)
+    if options.second_deployment:
+        # Its requests after the backfill would count against account A but not in wall_s.
+        supervisor.stop(SECOND_DEPLOYMENT)
+    print(f"  make scale took {time.monotonic() - started:.0f} s so far; logs in {supervisor.log_dir}")
+    return report(stack, backfill, runs, days)
+
+
+def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> Stack:
+    step("Starting PostgreSQL and Redis")
+    servers = start_servers(supervisor, HOME)
+    print(f"  database {servers.database_url}\n  broker   {servers.broker_url}")
+
+    step(f"Starting the PeerClick emulator ({len(scenario.ACCOUNTS)} accounts)")
+    emulator = Emulator(supervisor, scenario.ACCOUNTS, HOME)
+    print(f"  {emulator.base_url}")
+    if stored and servers.rate_limit_store_url is None:
+        raise RuntimeError("a rate-limit store needs a Redis broker (PEERCLICK_SCALE_BROKER_URL=redis://...)")
+
+    connections: dict[str, str] = {}
+    for conn_id in scenario.ACCOUNTS:
+        store = str(servers.rate_limit_store_url)
+        extra = second_deployment.connection_extra(store) if conn_id in stored else {}
+        connections |= emulator.connection_env(conn_id, **extra)
+    if stored:
+        print(f"  rate-limit store {servers.rate_limit_store_url} for {', '.join(stored)}")
+    env = deployment.airflow_env(
+        servers,
+        home=HOME / "airflow",
+        dags=DAGS,
+        root=ROOT,
+        extra={
+            **connections,
+            scenario.LANDING_ENV: str(LANDING),
+            scenario.FIRST_UNSCHEDULED_DAY_ENV: today.isoformat(),
+        },
+    )
+    logs = supervisor.log_dir
+    step("airflow db migrate")
+    deployment.run_cli([deployment.AIRFLOW, "db", "migrate"], env, logs, "db-migrate")
+
+    step("Starting Airflow (api-server, scheduler, dag-processor, triggerer, 3 Celery workers); pools")
+    deployment.start_components(supervisor, env)
+    deployment.run_cli_parallel(pool_commands(scenario.ACCOUNTS, tuple(stored)), env, logs)
+    metadata = Metadata(servers.database_url)
+    wanted = expected_pools(scenario.ACCOUNTS, tuple(stored))
+    found = {name: value for name, value in metadata.pools().items() if name in wanted}
+    if found != wanted:
+        raise RuntimeError(f"pools: expected {wanted}, found {found}")
+    print("  pools: " + ", ".join(f"{name} ({slots})" for name, (slots, _) in wanted.items()))
+    wait_until(
+        lambda: metadata.dag_parsed(scenario.DAG_ID),
+        timeout=START_TIMEOUT,
+        what=f"the DAG processor parsing {scenario.DAG_ID}",
+        check=supervisor.check_alive,
+    )
+    deployment.run_cli([deployment.AIRFLOW, "dags", "unpause", scenario.DAG_ID], env, logs, "unpause")
+    return Stack(servers, emulator, env, metadata, tuple(stored))
+
+
+def start_second_deployment(supervisor: Supervisor, stack: Stack, days: Sequence[date]) -> None:
+    step(f"Second deployment on {scenario.SHARED_ACCOUNT}, store {stack.servers.rate_limit_store_url}")
+    supervisor.start(
+        SECOND_DEPLOYMENT,
+        second_deployment.argv(scenario.SHARED_ACCOUNT, [day.isoformat() for day in days]),
+        env=stack.env,
+    )
+
+
+def backfill_and_wait(
+    stack: Stack, supervisor: Supervisor, days: Sequence[date], timeout: float
+) -> tuple[Backfill, list[Run]]:
+    step(f"airflow backfill create: {days[0]} to {days[-1]} ({len(days)} runs, all active at once)")
+    # Airflow allows one open backfill per DAG, and its scheduler closes finished ones only every 30 s: a
+    # database given by URL can still hold the previous run's.
+    wait_until(
+        lambda: stack.metadata.open_backfills(scenario.DAG_ID) == 0,
+        timeout=90,
+        what=f"an earlier backfill of {scenario.DAG_ID} in this database to be closed by the scheduler",
+        check=supervisor.check_alive,
+    )
+    command = [deployment.AIRFLOW, "backfill", "create", "--dag-id", scenario.DAG_ID]
+    command += ["--from-date", days[0].isoformat(), "--to-date", days[-1].isoformat()]
+    # `completed`: a database given by URL may hold these days from an earlier run.
+    command += ["--max-active-runs", str(len(days)), "--reprocess-behavior", "completed"]
+    deployment.run_cli(command, stack.env, supervisor.log_dir, "backfill")
+    backfill = stack.metadata.latest_backfill(scenario.DAG_ID)
+    if backfill is None:
+        raise RuntimeError("airflow backfill create succeeded but no backfill is in the database")
+    last_print = time.monotonic()
+
+    def finished() -> bool:
+        nonlocal last_print
+        runs = stack.metadata.runs(backfill.id)
+        if time.monotonic() - last_print >= PROGRESS_EVERY:
+            last_print = time.monotonic()
+            states = [run.state for run in runs]
+            counts = {state: states.count(state) for state in sorted(set(states))}
+            print(f"  runs {counts}; task instances {stack.metadata.task_states(backfill.id)}", flush=True)
+        return len(runs) == len(days) and all(run.state in FINISHED for run in runs)
+
+    wait_until(finished, timeout=timeout, what="the backfill", interval=2.0, check=supervisor.check_alive)
+    return backfill, stack.metadata.runs(backfill.id)
+
+
+def report(stack: Stack, backfill: Backfill, runs: Sequence[Run], days: Sequence[date]) -> int:
+    step("Results")
+    last_end = max(run.end_date for run in runs if run.end_date is not None)
+    wall_s = (last_end - backfill.created_at).total_seconds()
+    per_account = stack.emulator.account_stats()
+    rows = [
+        results.account_result(
+            conn_id,
+            per_account[conn_id],
+            results.check_partitions(LANDING / conn_id, scenario.GROUP_BYS, days),
+        )
+        for conn_id in scenario.ACCOUNTS
+    ]
+    print(f"  runs: {', '.join(f'{run.logical_date:%Y-%m-%d} {run.state}' for run in runs)}")
+    print(f"  task instances: {stack.metadata.task_states(backfill.id)}\n")
+    results.print_table(rows)
+    spans = stack.metadata.task_spans(backfill.id)
+    print("\n  each account's report pool (what bounds wall_s):")
+    for conn_id in scenario.ACCOUNTS:
+        slots, _ = scenario.pool_slots(conn_id, stack.stored)
+        use = results.report_slot_use(spans, scenario.report_pool(conn_id), slots, wall_s)
+        budget = "shared store" if conn_id in stack.stored else "per process"
+        print(f"  {conn_id} ({slots} slot(s), {budget}): {use}")
+    for line in results.refusals(stack.emulator.request_log, stack.emulator.conn_ids_by_access_id()):
+        print(f"  {line}")
+    problems = results.failures(rows)
+    problems += [f"run {run.run_id}: {run.state}" for run in runs if run.state != "success"]
+    print()
+    print(results.scale_line(rows, wall_s), flush=True)
+    for problem in problems:
+        print(f"scale: FAILED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

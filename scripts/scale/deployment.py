@@ -1,0 +1,99 @@
+"""The Airflow side: one environment for every component, and the components themselves."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from scripts.scale.processes import Supervisor, free_port
+from scripts.scale.servers import Servers
+
+BIN = Path(sys.executable).parent
+AIRFLOW = str(BIN / "airflow")
+PEERCLICK_POOLS = str(BIN / "peerclick-pools")
+WORKERS = 3
+# 2 accounts x 3 pool slots: enough worker slots that the pools, not the workers, are what limits.
+WORKER_CONCURRENCY = 2
+
+
+def airflow_env(
+    servers: Servers, home: Path, dags: Path, root: Path, extra: Mapping[str, str]
+) -> dict[str, str]:
+    """The settings every component shares; `extra` adds the connections and the scenario's variables."""
+    api_port = free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    return {
+        # A clean environment but for PATH, locale and proxy exceptions: a developer's AIRFLOW__* settings
+        # must not leak into the deployment.
+        **inherited_env(),
+        "AIRFLOW_HOME": str(home),
+        # The DAG file imports scripts.scale.scenario from the checkout; a PYTHONPATH we were given comes
+        # first, so the components import the same code as this harness.
+        "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(root)])),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": servers.sqlalchemy_url,
+        "AIRFLOW__CELERY__BROKER_URL": servers.broker_url,
+        # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3: name the driver we install.
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + servers.sqlalchemy_url,
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__WORKERS": "1",  # 2 cores: one uvicorn worker serves the task API for this load
+        # Components started together on an empty home would each generate their own and reject each
+        # other's tokens.
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        **extra,
+    }
+
+
+def inherited_env() -> dict[str, str]:
+    """What a child takes from our environment: PATH, locale, proxy exceptions; no AIRFLOW_* settings."""
+    keep = ("PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "NO_PROXY", "no_proxy")
+    return {name: os.environ[name] for name in keep if name in os.environ}
+
+
+def run_cli(args: Sequence[str], env: Mapping[str, str], log_dir: Path, name: str) -> None:
+    """One `airflow ...` (or console script) call, about 5 s of start-up each; its output goes to a log."""
+    log = log_dir / f"cli-{name}.log"
+    with log.open("ab") as out:
+        done = subprocess.run(list(args), env=dict(env), stdout=out, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+    if done.returncode:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}); end of {log}:\n{tail}")
+
+
+def run_cli_parallel(calls: Mapping[str, Sequence[str]], env: Mapping[str, str], log_dir: Path) -> None:
+    """Independent CLI calls at once: their start-up is most of their cost."""
+    with ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(run_cli, args, env, log_dir, name) for name, args in calls.items()]
+        for future in futures:
+            future.result()
+
+
+def start_components(supervisor: Supervisor, env: Mapping[str, str]) -> None:
+    """Scheduler, DAG processor, triggerer, API server and the Celery workers, each in its own group."""
+    supervisor.start("api-server", [AIRFLOW, "api-server"], env=env)
+    supervisor.start("scheduler", [AIRFLOW, "scheduler", "--skip-serve-logs"], env=env)
+    supervisor.start("dag-processor", [AIRFLOW, "dag-processor"], env=env)
+    supervisor.start("triggerer", [AIRFLOW, "triggerer"], env=env)
+    for number in range(1, WORKERS + 1):
+        # Workers on one host need their own name and log server port.
+        worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
+        supervisor.start(
+            f"worker-{number}",
+            [AIRFLOW, "celery", "worker", "-H", f"w{number}@%h", "--without-mingle", "--without-gossip"],
+            env=worker_env,
+        )

@@ -1,0 +1,39 @@
+"""What the harness and the scenario DAG agree on: names, accounts, pools and the environment between them."""
+
+from __future__ import annotations
+
+from airflow_provider_peerclick.pools import pool_name
+
+DAG_ID = "peerclick_scale"
+# Connection IDs, one per PeerClick account.
+ACCOUNTS = ("peerclick_a", "peerclick_b")
+SHARED_ACCOUNT = ACCOUNTS[0]  # the one a second deployment shares (--second-deployment)
+GROUP_BYS = ("campaign", "offer", "country")
+
+# Set by the harness for every Airflow component.
+LANDING_ENV = "PEERCLICK_SCALE_LANDING"  # absolute folder; each account lands under {LANDING}/{conn_id}
+FIRST_UNSCHEDULED_DAY_ENV = "PEERCLICK_SCALE_START_DATE"  # YYYY-MM-DD, the DAG's start_date
+
+# The provider puts every task, mapped or not, in its connection's pools (`peerclick-pools create
+# --conn-id ...`): the DAG names none, as a user's would not.
+EXPLICIT_POOLS = False
+REPORT_POOL_SLOTS = 1  # 1 slot x 1 report request/s = PeerClick's report limit
+API_POOL_SLOTS = 2  # + 2 slots x 1 request/s = PeerClick's 3 requests/s per account
+# With the rate-limit store keeping the rate, pools only bound concurrency: wider ones let one task's
+# Airflow start-up overlap another's requests.
+SHARED_POOL_SLOTS = 4
+
+
+def report_pool(conn_id: str) -> str:
+    return pool_name(conn_id, "reports")
+
+
+def api_pool(conn_id: str) -> str:
+    return pool_name(conn_id, "api")
+
+
+def pool_slots(conn_id: str, stored: tuple[str, ...]) -> tuple[int, int]:
+    """(reports, api) slots of ``conn_id``'s pools: wide when the store keeps its rate."""
+    if conn_id in stored:
+        return SHARED_POOL_SLOTS, SHARED_POOL_SLOTS
+    return REPORT_POOL_SLOTS, API_POOL_SLOTS
