@@ -51,6 +51,9 @@ class Emulator:
     def expire_tokens(self) -> None:
         self._control("POST", "expire-tokens")
 
+    def issued_tokens(self) -> list[str]:
+        return list(self._control("GET", "issued-tokens")["tokens"])
+
     def fault(self, **spec: Any) -> dict[str, Any]:
         """Queue a fault, e.g. `fault(status=503, retry_after="2", path="/report")`."""
         return self._control("POST", "faults", json=spec)

@@ -25,6 +25,11 @@ async def expire_tokens(request: Request) -> JSONResponse:
     return JSONResponse({"description": "Success"})
 
 
+async def issued_tokens(request: Request) -> JSONResponse:
+    # A test that searches logs, databases and files for leaked tokens needs the list of what to look for.
+    return JSONResponse({"tokens": emulator_state(request).tokens.values()})
+
+
 async def set_clock(request: Request) -> JSONResponse:
     clock = emulator_state(request).clock
     clock.set(await json_body(request))
@@ -51,6 +56,7 @@ def control_router() -> APIRouter:
     router.add_api_route("/stats", stats, methods=["GET"])
     router.add_api_route("/reset", reset, methods=["POST"])
     router.add_api_route("/expire-tokens", expire_tokens, methods=["POST"])
+    router.add_api_route("/issued-tokens", issued_tokens, methods=["GET"])
     router.add_api_route("/clock", set_clock, methods=["POST"])
     router.add_api_route("/faults", add_fault, methods=["POST"])
     router.add_api_route("/faults", list_faults, methods=["GET"])

@@ -40,6 +40,10 @@ class TokenStore:
         expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lifetime)
         return IssuedToken(token, expires.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
+    def values(self) -> list[str]:
+        """Every token issued since the last reset, expired ones included (for secret scans)."""
+        return list(self._sessions)
+
     def owner(self, token: str) -> str | None:
         """The account a token was issued to, expired or not (rate limits still apply to it)."""
         session = self._sessions.get(token)

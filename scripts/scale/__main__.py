@@ -17,21 +17,23 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from scripts.scale import deployment, results, scenario, second_deployment
+from scripts.scale import deployment, failures, results, scenario, second_deployment
 from scripts.scale.emulator import Emulator
 from scripts.scale.metadata import FINISHED, Backfill, Metadata, Run, wait_until
 from scripts.scale.pools import expected_pools, pool_commands
 from scripts.scale.processes import Interrupted, Supervisor, raise_on_termination, stop_leftovers
+from scripts.scale.secret_scan import Scan, scan_files, scan_redis_server, scan_rows, secrets_to_find
 from scripts.scale.servers import Servers, start_servers
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "scale_home"
 DAGS = Path(__file__).resolve().parent / "dags"
 LANDING = HOME / "landing"
+FAILURES = HOME / "failures.jsonl"
 PROCESS_REGISTRY = HOME / "process-groups.txt"
 START_TIMEOUT = 240.0  # from the components' start to the DAG in the database, on 2 busy cores
 PROGRESS_EVERY = 30.0
@@ -45,6 +47,14 @@ class Stack:
     env: dict[str, str]
     metadata: Metadata
     stored: tuple[str, ...]  # the accounts whose budget the rate-limit store keeps
+    wrong_key: str | None  # the failures DAG's wrong access key, when it runs (see failures_dag)
+    # (table, row) seen while tasks were deferred: a finished trigger's row is deleted
+    live_rows: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def failures_dag(self) -> bool:
+        """The failures DAG's wrong key shares account A's budget through the store, so needs one."""
+        return self.wrong_key is not None
 
 
 def step(text: str) -> None:
@@ -117,10 +127,16 @@ def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> S
         raise RuntimeError("a rate-limit store needs a Redis broker (PEERCLICK_SCALE_BROKER_URL=redis://...)")
 
     connections: dict[str, str] = {}
+    store = str(servers.rate_limit_store_url)
     for conn_id in scenario.ACCOUNTS:
-        store = str(servers.rate_limit_store_url)
         extra = second_deployment.connection_extra(store) if conn_id in stored else {}
         connections |= emulator.connection_env(conn_id, **extra)
+    wrong_key = None
+    if scenario.SHARED_ACCOUNT in stored:
+        wrong, wrong_key = emulator.wrong_key_env(
+            scenario.WRONG_KEY_CONN_ID, scenario.SHARED_ACCOUNT, **second_deployment.connection_extra(store)
+        )
+        connections |= wrong
     if stored:
         print(f"  rate-limit store {servers.rate_limit_store_url} for {', '.join(stored)}")
     env = deployment.airflow_env(
@@ -132,6 +148,7 @@ def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> S
             **connections,
             scenario.LANDING_ENV: str(LANDING),
             scenario.FIRST_UNSCHEDULED_DAY_ENV: today.isoformat(),
+            scenario.FAILURES_ENV: str(FAILURES),
         },
     )
     logs = supervisor.log_dir
@@ -147,14 +164,16 @@ def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> S
     if found != wanted:
         raise RuntimeError(f"pools: expected {wanted}, found {found}")
     print("  pools: " + ", ".join(f"{name} ({slots})" for name, (slots, _) in wanted.items()))
+    dag_ids = [scenario.DAG_ID] + [scenario.FAILURES_DAG_ID] * (wrong_key is not None)
     wait_until(
-        lambda: metadata.dag_parsed(scenario.DAG_ID),
+        lambda: all(metadata.dag_parsed(dag_id) for dag_id in dag_ids),
         timeout=START_TIMEOUT,
-        what=f"the DAG processor parsing {scenario.DAG_ID}",
+        what=f"the DAG processor parsing {', '.join(dag_ids)}",
         check=supervisor.check_alive,
     )
-    deployment.run_cli([deployment.AIRFLOW, "dags", "unpause", scenario.DAG_ID], env, logs, "unpause")
-    return Stack(servers, emulator, env, metadata, tuple(stored))
+    unpause = {f"unpause-{dag_id}": [deployment.AIRFLOW, "dags", "unpause", dag_id] for dag_id in dag_ids}
+    deployment.run_cli_parallel(unpause, env, logs)
+    return Stack(servers, emulator, env, metadata, tuple(stored), wrong_key)
 
 
 def start_second_deployment(supervisor: Supervisor, stack: Stack, days: Sequence[date]) -> None:
@@ -182,7 +201,10 @@ def backfill_and_wait(
     command += ["--from-date", days[0].isoformat(), "--to-date", days[-1].isoformat()]
     # `completed`: a database given by URL may hold these days from an earlier run.
     command += ["--max-active-runs", str(len(days)), "--reprocess-behavior", "completed"]
-    deployment.run_cli(command, stack.env, supervisor.log_dir, "backfill")
+    calls = {"backfill": command}
+    if stack.failures_dag:
+        calls["trigger-failures"] = [deployment.AIRFLOW, "dags", "trigger", scenario.FAILURES_DAG_ID]
+    deployment.run_cli_parallel(calls, stack.env, supervisor.log_dir)
     backfill = stack.metadata.latest_backfill(scenario.DAG_ID)
     if backfill is None:
         raise RuntimeError("airflow backfill create succeeded but no backfill is in the database")
@@ -191,6 +213,7 @@ def backfill_and_wait(
     def finished() -> bool:
         nonlocal last_print
         runs = stack.metadata.runs(backfill.id)
+        stack.live_rows.update(stack.metadata.live_rows())
         if time.monotonic() - last_print >= PROGRESS_EVERY:
             last_print = time.monotonic()
             states = [run.state for run in runs]
@@ -199,6 +222,14 @@ def backfill_and_wait(
         return len(runs) == len(days) and all(run.state in FINISHED for run in runs)
 
     wait_until(finished, timeout=timeout, what="the backfill", interval=2.0, check=supervisor.check_alive)
+    if stack.failures_dag:
+        wait_until(
+            lambda: set(stack.metadata.dag_run_states(scenario.FAILURES_DAG_ID)) <= set(FINISHED),
+            timeout=120,
+            what=f"the {scenario.FAILURES_DAG_ID} run",
+            interval=2.0,
+            check=supervisor.check_alive,
+        )
     return backfill, stack.metadata.runs(backfill.id)
 
 
@@ -229,11 +260,39 @@ def report(stack: Stack, backfill: Backfill, runs: Sequence[Run], days: Sequence
         print(f"  {line}")
     problems = results.failures(rows)
     problems += [f"run {run.run_id}: {run.state}" for run in runs if run.state != "success"]
+    problems += check_failures_and_secrets(stack)
     print()
     print(results.scale_line(rows, wall_s), flush=True)
     for problem in problems:
         print(f"scale: FAILED: {problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def check_failures_and_secrets(stack: Stack) -> list[str]:
+    """The failures DAG's exceptions, then the secret scan over everything the run wrote."""
+    problems = []
+    if stack.failures_dag:
+        print(f"\n  {scenario.FAILURES_DAG_ID} (each task fails after a retry):")
+        for line in failures.describe(FAILURES):
+            print(f"  {line}")
+        problems += failures.check(FAILURES, stack.metadata.task_tries(scenario.FAILURES_DAG_ID))
+    keys = {conn_id: key for conn_id, (_, key) in stack.emulator.keys.items()}
+    if stack.wrong_key is not None:
+        keys[scenario.WRONG_KEY_CONN_ID] = stack.wrong_key
+    scan = Scan(secrets_to_find(keys, stack.emulator.issued_tokens()))
+    # Server data is searched through the servers, where it is not compressed or paged.
+    scan_files(scan, HOME, skip=[HOME / "postgres", HOME / "redis"])
+    live = {
+        f"{table} (while deferred)": [row for name, row in stack.live_rows if name == table]
+        for table in ("trigger", "task_instance")
+    }
+    scan_rows(scan, {**stack.metadata.all_rows(), **live})
+    scan_redis_server(scan, stack.servers.broker_url)
+    print(f"\n  secret scan: {scan.summary()}")
+    problems += [f"{finding.secret} found in {finding.where}" for finding in scan.findings]
+    if not live["trigger (while deferred)"]:
+        problems.append("secret scan: no trigger row was seen while tasks were deferred")
+    return problems
 
 
 if __name__ == "__main__":

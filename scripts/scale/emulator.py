@@ -41,23 +41,42 @@ class Emulator:
     def connection_env(self, conn_id: str, **extra: Any) -> dict[str, str]:
         """`AIRFLOW_CONN_<ID>` in the JSON form, the way every component (and any script) reads it."""
         access_id, access_key = self.keys[conn_id]
-        conn: dict[str, Any] = {
-            "conn_type": "peerclick",
-            "login": access_id,
-            "password": access_key,
-            "host": self.base_url,
-        }
-        if extra:
-            conn["extra"] = extra
-        return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn)}
+        return _connection_env(conn_id, self.base_url, access_id, access_key, extra)
+
+    def wrong_key_env(self, conn_id: str, account: str, **extra: Any) -> tuple[dict[str, str], str]:
+        """A connection ``conn_id`` with ``account``'s key ID and a wrong key; also gives the key."""
+        wrong_key = secrets.token_urlsafe(16)
+        return _connection_env(conn_id, self.base_url, self.keys[account][0], wrong_key, extra), wrong_key
+
+    def issued_tokens(self) -> list[str]:
+        """Every session token the emulator issued (what the secret scan looks for)."""
+        return list(self._control("issued-tokens")["tokens"])
 
     def conn_ids_by_access_id(self) -> dict[str, str]:
         return {access_id: conn_id for conn_id, (access_id, _) in self.keys.items()}
 
     def account_stats(self) -> dict[str, dict[str, Any]]:
         """The emulator's per-account counters, by connection ID (empty for an account never called)."""
-        root = self.base_url.rsplit("/", 1)[0]
-        stats = requests.get(f"{root}/__emulator__/stats", timeout=10).json()
+        stats = self._control("stats")
         return {
             conn_id: stats["accounts"].get(access_id, {}) for conn_id, (access_id, _) in self.keys.items()
         }
+
+    def _control(self, name: str) -> dict[str, Any]:
+        root = self.base_url.rsplit("/", 1)[0]
+        answer: dict[str, Any] = requests.get(f"{root}/__emulator__/{name}", timeout=10).json()
+        return answer
+
+
+def _connection_env(
+    conn_id: str, base_url: str, access_id: str, access_key: str, extra: dict[str, Any]
+) -> dict[str, str]:
+    conn: dict[str, Any] = {
+        "conn_type": "peerclick",
+        "login": access_id,
+        "password": access_key,
+        "host": base_url,
+    }
+    if extra:
+        conn["extra"] = extra
+    return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn)}

@@ -102,6 +102,32 @@ class Metadata:
         )
         return [TaskSpan(*row) for row in found]
 
+    def task_tries(self, dag_id: str) -> dict[str, tuple[str, int]]:
+        """Task ID -> (state, try number) for every task instance of ``dag_id`` (one run)."""
+        found = self.rows("SELECT task_id, state, try_number FROM task_instance WHERE dag_id = %s", dag_id)
+        return {task_id: (str(state), int(tries)) for task_id, state, tries in found}
+
+    def dag_run_states(self, dag_id: str) -> list[str]:
+        return [str(state) for (state,) in self.rows("SELECT state FROM dag_run WHERE dag_id = %s", dag_id)]
+
+    def all_rows(self) -> dict[str, list[str]]:
+        """Every row of every table, as JSON text (for the secret scan)."""
+        tables = self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        return {
+            table: [text for (text,) in self.rows(f'SELECT row_to_json(t)::text FROM "{table}" t')]  # noqa: S608
+            for (table,) in tables
+        }
+
+    def live_rows(self) -> list[tuple[str, str]]:
+        """(table, row as JSON text) of rows that exist only while tasks are deferred: triggers and the
+        task instances waiting on them."""
+        found = self.rows(
+            "SELECT 'trigger', row_to_json(t)::text FROM trigger t UNION ALL "
+            "SELECT 'task_instance', row_to_json(ti)::text FROM task_instance ti "
+            "WHERE ti.next_kwargs IS NOT NULL OR ti.state = 'deferred'"
+        )
+        return [(str(table), str(text)) for table, text in found]
+
     def pools(self) -> dict[str, tuple[int, bool]]:
         return {
             name: (slots, deferred)

@@ -37,3 +37,11 @@ def pool_slots(conn_id: str, stored: tuple[str, ...]) -> tuple[int, int]:
     if conn_id in stored:
         return SHARED_POOL_SLOTS, SHARED_POOL_SLOTS
     return REPORT_POOL_SLOTS, API_POOL_SLOTS
+
+
+# The error paths, for the secret scan: a DAG whose tasks fail after a retry.
+FAILURES_DAG_ID = "peerclick_scale_failures"
+MISSING_CAMPAIGN_ID = 999_999_999  # the emulator answers 404
+# Account A's key ID with a wrong key, sharing A's rate-limit store: it must get a 401, never A's token.
+WRONG_KEY_CONN_ID = "peerclick_wrong_key"
+FAILURES_ENV = "PEERCLICK_SCALE_FAILURES"  # file: one JSON line per failed try, from on_failure_callback

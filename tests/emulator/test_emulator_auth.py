@@ -22,6 +22,7 @@ def test_token_exchange_returns_token_and_expiry(emulator):
     assert len(body["token"]) >= 20
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["expirationTimestamp"])
     assert emulator.stats()["tokens_issued"] == 1
+    assert emulator.issued_tokens() == [body["token"]]
 
 
 def test_wrong_key_or_id_is_401(emulator):

@@ -40,7 +40,7 @@ def test_a_landed_partition_is_counted_landed_and_reconciled(tmp_path):
 
 def test_missing_partitions_and_tampered_files_are_problems(tmp_path):
     folder = land(tmp_path)
-    part = folder / "part-0000.jsonl"
+    (part,) = folder.glob("part-*.jsonl")
     part.write_text(part.read_text().replace('"visits":10', '"visits":11'))
     checked = results.check_partitions(tmp_path, ["campaign", "offer"], [DAY])
     assert (checked.expected, checked.landed, checked.reconciled) == (2, 1, 0)
