@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 
 @dataclass(frozen=True)
@@ -115,5 +115,7 @@ def scan_redis_server(scan: Scan, url: str) -> None:
 
     server = redis.Redis.from_url(url)
     settings = server.connection_pool.connection_kwargs
-    for database in server.info("keyspace"):  # {"db0": {...}, "db1": {...}}
+    # redis-py types every answer as "maybe awaitable" for its asyncio client; this client is synchronous.
+    keyspace = cast(dict[str, Any], server.info("keyspace"))  # {"db0": {...}, "db1": {...}}
+    for database in keyspace:
         scan_redis(scan, redis.Redis(**{**settings, "db": int(database.removeprefix("db"))}))
