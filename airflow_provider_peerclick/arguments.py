@@ -227,6 +227,13 @@ def positive_int(value: Any, name: str) -> int:
     return value
 
 
+def seconds(value: Any, name: str) -> float:
+    """A duration in seconds: zero or more, and finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+        raise _fail(name, value, "a number of seconds, 0 or more")
+    return float(value)
+
+
 def page_size(value: Any) -> int:
     if value is None:
         return DEFAULT_PAGE_SIZE

@@ -11,6 +11,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.lineage import ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
 from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin
@@ -23,7 +24,7 @@ __all__ = ["PeerClickReportOperator", "PeerClickReportToStorageOperator"]
 DEFAULT_MAX_ROWS = 1_000
 
 
-class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
+class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
     """
     Fetch a PeerClick report and return ``{"total_rows", "totals", "start", "end", "tz", "group_by",
     "columns", "filters"}`` to XCom, plus ``"rows"`` when ``include_rows`` is set.
@@ -41,6 +42,9 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
     :param include_rows: also return the rows.
     :param max_rows: the most rows ``include_rows`` may return.
     :param peerclick_conn_id: the PeerClick connection.
+
+    OpenLineage (with the ``openlineage`` extra): the report (namespace ``peerclick://{api host}/{access key
+    ID}``, name ``report/{group_by}``, with its schema) as input.
 
     Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
     """
@@ -75,6 +79,7 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
         self.peerclick_conn_id = peerclick_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        self.report_lineage = None
         query = self.resolve_report_query(context)
         self.log.info(
             "PeerClick report by %s from %s to %s (%s)", *map(query.get, ("group_by", "start", "end", "tz"))
@@ -82,6 +87,7 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
         if not self.include_rows:
             summary = self.hook.get_report_summary(**query)
             self.log.info("The report has %d rows", summary.total_rows)
+            self.report_lineage = ReportLineage.of(self.hook.settings, query)
             return {"total_rows": summary.total_rows, "totals": summary.totals, **query}
         rows: list[dict[str, Any]] = []
         total_rows, totals = 0, {}
@@ -96,4 +102,5 @@ class PeerClickReportOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOper
             rows.extend(page.rows)
             totals, total_rows = page.totals, page.total_rows
         self.log.info("Fetched the report's %d rows", len(rows))
+        self.report_lineage = ReportLineage.of(self.hook.settings, query)
         return {"total_rows": total_rows, "totals": totals, **query, "rows": rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
@@ -10,6 +11,8 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportSummary
+from airflow_provider_peerclick.lineage import Landed, ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
 from airflow_provider_peerclick.report_window import (
     REPORT_TEMPLATE_FIELDS,
     ReportArgumentsMixin,
@@ -32,7 +35,9 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
+class PeerClickReportToStorageOperator(
+    ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+):
     """
     Fetch a report window page by page into one partition per account day,
     ``{destination}/{group_by}/date={YYYY-MM-DD}/part-{run}-0000.{ext}`` plus a ``_manifest.json`` each (the
@@ -66,10 +71,16 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         new totals, and so does the Asset event's extra (``changed``: every partition this run wrote).
     :param peerclick_conn_id: the PeerClick connection.
     :param storage_conn_id: the Airflow connection ObjectStoragePath uses for ``destination``.
+    :param progress_interval: while a report is paged, log its pages, rows, elapsed time and the time
+        left at most every this many seconds, plus a line when it is through. Default 10.
 
     Outlets: an ``Asset`` with URI ``{destination}/{group_by}`` is declared when both are plain values at
     DAG parse time, so downstream DAGs can be scheduled on it. A templated destination or group_by is only
     known at run time, when no outlet can be declared any more: pass ``outlets=[Asset(...)]`` yourself.
+
+    OpenLineage (with the ``openlineage`` extra): the report (namespace ``peerclick://{api host}/{access key
+    ID}``, name ``report/{group_by}``) as input, the ``{destination}/{group_by}`` dataset as output, with
+    their schemas and the rows, bytes and files this run wrote.
 
     Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
     """
@@ -105,6 +116,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         partition_template: str = DEFAULT_DAY_TEMPLATE,
         hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
         lookback_days: int = 0,
+        progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
@@ -140,8 +152,10 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
                 f"allowed: an integer from 0 to {self.max_lookback_days}"
             )
         self.lookback_days = lookback_days
+        self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
 
     def execute(self, context: Context) -> dict[str, Any]:
+        self.report_lineage = None
         # Everything that can be checked without PeerClick is checked first, so a bad destination or a
         # missing extra costs no request out of the account's limit.
         base = resolve_destination(self.destination, self.storage_conn_id)
@@ -160,7 +174,8 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         landed = land_window(self._pages, base=base, query=query, row_format=row_format, layout=layout)
         for partition in landed:
             self.log.info("Committed %d rows to %s", partition.row_count, partition.path)
-        restated = self._restate(base, query, row_format, layout)
+        written = list(landed)
+        restated = self._restate(base, query, row_format, layout, written)
         result = {
             "format": row_format,
             "row_count": sum(partition.row_count for partition in landed),
@@ -168,6 +183,11 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
             "restated": restated,
         }
         self._announce(context, query, landed, restated)
+        # Named as the outlet Asset is, so lineage and Asset-scheduled DAGs name one dataset alike.
+        dataset = asset_uri(self.destination, query.group_by) or str(base / query.group_by)
+        self.report_lineage = replace(
+            ReportLineage.of(self.hook.settings, query_arguments(query)), landed=Landed.of(dataset, written)
+        )
         return result
 
     def _restate(
@@ -176,8 +196,10 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
         query: arguments.ReportQuery,
         row_format: str,
         layout: PartitionLayout,
+        written: list[LandedPartition],
     ) -> list[dict[str, Any]]:
-        """Re-land the lookback days whose totals changed; their previous and new totals, oldest first."""
+        """Re-land the lookback days whose totals changed (adding them to ``written``); their previous and
+        new totals, oldest first."""
         restated = []
         for day in lookback_days(query, self.lookback_days):
             check = check_day(self._summary, base=base, query=day, layout=layout)
@@ -203,6 +225,7 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
                 again.totals,
             )
             restated.append(entry)
+            written.append(again)
         return restated
 
     def _announce(
@@ -230,7 +253,12 @@ class PeerClickReportToStorageOperator(ReportArgumentsMixin, PeerClickTaskMixin,
                 events[outlet].extra.update(extra)
 
     def _pages(self, piece: arguments.ReportQuery) -> Iterator[ReportPage]:
-        return self.hook.iter_report_pages(**query_arguments(piece), page_size=self.page_size)
+        return report_progress(
+            self.hook.iter_report_pages(**query_arguments(piece), page_size=self.page_size),
+            self.log,
+            label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
+            interval=self.progress_interval,
+        )
 
     def _summary(self, day: arguments.ReportQuery) -> ReportSummary:
         return self.hook.get_report_summary(**query_arguments(day))

@@ -17,6 +17,22 @@ DIMENSION_KEYS: Mapping[str, tuple[str, ...]] = {
     "hour-of-day": ("hourOfDay",),
 }
 
+# Types fixed per column rather than read from values, so every partition of a dataset (Parquet files,
+# lineage schemas) has the same types whatever a day holds: a column all null on one day keeps its type.
+_INTEGER = frozenset(
+    {"campaignId", "offerId", "trafficSourceId", "hourOfDay", "visits", "clicks", "conversions"}
+)
+_FLOAT = frozenset({"revenue", "cost", "profit", "cr", "epc", "cpv", "cpc", "ctr", "roi"})
+
+
+def column_type(column: str) -> str:
+    """``integer``, ``double`` or ``string``: the type a landed column has."""
+    if column in _INTEGER:
+        return "integer"
+    if column in _FLOAT:
+        return "double"
+    return "string"
+
 
 def column_order(
     group_by: str, metrics: Iterable[str], first_row: Mapping[str, Any] | None

@@ -30,6 +30,7 @@ class LandedPartition:
     totals: dict[str, Any]
     files: list[dict[str, Any]] = field(default_factory=list)
     partition: str = ""
+    columns: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
         return {
@@ -129,6 +130,7 @@ def land_report(
         totals=reconciler.totals,
         files=files,
         partition=partition,
+        columns=columns,
     )
 
 

@@ -10,25 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airflow_provider_peerclick.storage.checksum import HashingSink
-from airflow_provider_peerclick.storage.columns import RowShape
+from airflow_provider_peerclick.storage.columns import RowShape, column_type
 from airflow_provider_peerclick.storage.errors import PeerClickStorageError
 
 ROW_GROUP_ROWS = 10_000
 
-# A fixed schema, so every partition of a dataset has the same types whatever values a day happens to hold
-# (a column that is all null on one day must not become a null-typed column).
-_INTEGER = frozenset(
-    {"campaignId", "offerId", "trafficSourceId", "hourOfDay", "visits", "clicks", "conversions"}
-)
-_FLOAT = frozenset({"revenue", "cost", "profit", "cr", "epc", "cpv", "cpc", "ctr", "roi"})
-
-
-def _arrow_type(column: str) -> pa.DataType:
-    if column in _INTEGER:
-        return pa.int64()
-    if column in _FLOAT:
-        return pa.float64()
-    return pa.string()
+_ARROW_TYPES = {"integer": pa.int64(), "double": pa.float64(), "string": pa.string()}
 
 
 def _integer(column: str, value: Any) -> int | None:
@@ -58,7 +45,7 @@ class ParquetRowWriter:
 
     def __init__(self, sink: HashingSink, shape: RowShape, row_group_rows: int | None = None) -> None:
         self._shape = shape
-        self._schema = pa.schema([(column, _arrow_type(column)) for column in shape.columns])
+        self._schema = pa.schema([(column, _ARROW_TYPES[column_type(column)]) for column in shape.columns])
         self._writer = pq.ParquetWriter(sink, self._schema)
         self._row_group_rows = row_group_rows or ROW_GROUP_ROWS
         self._pending: list[list[Any]] = []

@@ -1,0 +1,138 @@
+"""OpenLineage for the report tasks: the PeerClick report they read, and what they landed in storage.
+
+Each task records a ``ReportLineage`` while it runs, from what it already knows (the connection's API host
+and access key ID, the query, the partitions it committed), so the OpenLineage listener's call after the
+task sends no request and reads no connection. The access key never enters it. The OpenLineage provider
+(the ``openlineage`` extra) is imported only when its listener asks, so the tasks run without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from airflow_provider_peerclick.connection import PeerClickSettings
+from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
+from airflow_provider_peerclick.storage.landing import LandedPartition
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.openlineage.facet import Dataset, SchemaDatasetFacet
+    from airflow.providers.openlineage.extractors import OperatorLineage
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What a landing wrote: the dataset (its Asset URI, ``{destination}/{group_by}``) and this run's
+    partitions' columns, rows, bytes and files."""
+
+    uri: str
+    columns: tuple[str, ...]
+    rows: int
+    size: int
+    files: int
+
+    @classmethod
+    def of(cls, uri: str, partitions: Iterable[LandedPartition]) -> Landed:
+        partitions = list(partitions)
+        columns = dict.fromkeys(column for partition in partitions for column in partition.columns)
+        files = [entry for partition in partitions for entry in partition.files]
+        return cls(
+            uri=uri,
+            columns=tuple(columns),
+            rows=sum(partition.row_count for partition in partitions),
+            size=sum(int(entry["bytes"]) for entry in files),
+            files=len(files),
+        )
+
+
+@dataclass(frozen=True)
+class ReportLineage:
+    """A report read from one PeerClick account, and where it landed, if it did."""
+
+    namespace: str
+    group_by: str
+    columns: tuple[str, ...]
+    landed: Landed | None = None
+
+    @classmethod
+    def of(cls, settings: PeerClickSettings, query: dict[str, Any]) -> ReportLineage:
+        """``query``: the task's report arguments (``group_by`` and ``columns``)."""
+        host, access_id = settings.account
+        metrics = tuple(query["columns"])
+        return cls(
+            namespace=f"peerclick://{host}/{quote(access_id, safe='')}",
+            group_by=query["group_by"],
+            columns=(*DIMENSION_KEYS[query["group_by"]], *metrics),
+        )
+
+    def to_openlineage(self) -> OperatorLineage:
+        from airflow.providers.common.compat.openlineage.facet import (
+            InputDataset,
+            OutputDataset,
+            OutputStatisticsOutputDatasetFacet,
+        )
+        from airflow.providers.openlineage.extractors import OperatorLineage
+
+        report = InputDataset(
+            namespace=self.namespace,
+            name=f"report/{self.group_by}",
+            facets={"schema": _schema(self.columns)},
+        )
+        if self.landed is None:
+            return OperatorLineage(inputs=[report])
+        landed = self.landed
+        where = _storage_dataset(landed.uri)
+        storage = OutputDataset(
+            namespace=where.namespace,
+            name=where.name,
+            facets={"schema": _schema(landed.columns)},
+            outputFacets={
+                "outputStatistics": OutputStatisticsOutputDatasetFacet(
+                    rowCount=landed.rows, size=landed.size, fileCount=landed.files
+                )
+            },
+        )
+        return OperatorLineage(inputs=[report], outputs=[storage])
+
+
+class ReportLineageMixin:
+    """``get_openlineage_facets_on_complete`` from the ``ReportLineage`` a task's execute recorded."""
+
+    report_lineage: ReportLineage | None = None
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        if self.report_lineage is None:
+            # Nothing recorded (the task failed before it read anything): an empty answer lets the
+            # OpenLineage provider fall back to the task's declared outlets.
+            from airflow.providers.openlineage.extractors import OperatorLineage
+
+            return OperatorLineage()
+        return self.report_lineage.to_openlineage()
+
+
+def _schema(columns: Iterable[str]) -> SchemaDatasetFacet:
+    from airflow.providers.common.compat.openlineage.facet import (
+        SchemaDatasetFacet,
+        SchemaDatasetFacetFields,
+    )
+
+    return SchemaDatasetFacet(
+        fields=[SchemaDatasetFacetFields(name=column, type=column_type(column)) for column in columns]
+    )
+
+
+def _storage_dataset(uri: str) -> Dataset:
+    """The dataset an Asset URI names, as the OpenLineage provider names the operator's outlet (``file`` and
+    an absolute path, ``s3://bucket`` and a key, ...), through the converters Airflow's providers register;
+    the provider's generic object-store naming for schemes that have none."""
+    from airflow.providers.openlineage.extractors.manager import ExtractorManager
+    from airflow.providers.openlineage.utils.utils import translate_airflow_asset
+    from airflow.sdk import Asset
+
+    dataset = translate_airflow_asset(Asset(uri), None)
+    if dataset is None:
+        dataset = ExtractorManager.convert_to_ol_dataset_from_object_storage_uri(uri)
+    assert dataset is not None, uri  # an Asset URI always has a scheme and a path
+    return dataset
