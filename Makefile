@@ -10,11 +10,13 @@ OLDEST_VENV := .venv-oldest
 # what CI tested. `make constraints` refreshes them from a resolution made today.
 CONSTRAINTS := constraints/airflow-$(AIRFLOW).txt
 OLDEST_CONSTRAINTS := constraints/airflow-$(OLDEST_AIRFLOW).txt
+DIST_DIR := dist
 
-.PHONY: demo scale test lint typecheck unit test-oldest constraints clean
+.PHONY: demo scale test lint typecheck unit test-oldest dist constraints clean
 
 comma := ,
-DEV_EXTRAS := -e ".[dev$(comma)parquet$(comma)redis$(comma)scale]"
+DEV_EXTRAS := -e ".[dev$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale]"
+OLDEST_EXTRAS := -e ".[dev$(comma)emulator]"
 
 # venv_install(venv, constraints, requirements...)
 define venv_install
@@ -28,7 +30,7 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(call venv_install,$(VENV),$(CONSTRAINTS),$(DEV_EXTRAS) "apache-airflow==$(AIRFLOW)")
 
 $(OLDEST_VENV)/.installed: pyproject.toml $(OLDEST_CONSTRAINTS)
-	$(call venv_install,$(OLDEST_VENV),$(OLDEST_CONSTRAINTS),-e ".[dev]" "apache-airflow==$(OLDEST_AIRFLOW)")
+	$(call venv_install,$(OLDEST_VENV),$(OLDEST_CONSTRAINTS),$(OLDEST_EXTRAS) "apache-airflow==$(OLDEST_AIRFLOW)")
 
 demo: $(VENV)/.installed
 	$(BIN)/python scripts/demo.py
@@ -53,14 +55,22 @@ unit: $(VENV)/.installed
 test-oldest: $(OLDEST_VENV)/.installed
 	$(OLDEST_VENV)/bin/pytest
 
+# The sdist, and the wheel built from it (so a file the sdist lacks fails here, not on a user's machine), in
+# dist/, then twine's check of their metadata and README. The build backend (setuptools) comes into an
+# isolated environment, as in any PEP 517 build, installed by uv from its cache.
+dist: $(VENV)/.installed
+	rm -rf $(DIST_DIR)
+	$(BIN)/python -m build --installer uv --outdir $(DIST_DIR) .
+	$(BIN)/twine check --strict $(DIST_DIR)/*
+
 constraints:
 	rm -rf .venv-resolve
 	$(call venv_install,.venv-resolve,,$(DEV_EXTRAS) "apache-airflow==$(AIRFLOW)")
 	.venv-resolve/bin/uv pip freeze --python .venv-resolve/bin/python --exclude-editable > $(CONSTRAINTS)
 	rm -rf .venv-resolve
-	$(call venv_install,.venv-resolve,,-e ".[dev]" "apache-airflow==$(OLDEST_AIRFLOW)")
+	$(call venv_install,.venv-resolve,,$(OLDEST_EXTRAS) "apache-airflow==$(OLDEST_AIRFLOW)")
 	.venv-resolve/bin/uv pip freeze --python .venv-resolve/bin/python --exclude-editable > $(OLDEST_CONSTRAINTS)
 	rm -rf .venv-resolve
 
 clean:
-	rm -rf $(VENV) $(OLDEST_VENV) airflow_home scale_home data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST_VENV) airflow_home scale_home data dist build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -79,11 +79,28 @@ def config_from_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
         parser.error(str(error))
 
 
+# What serving needs beyond the provider's own dependencies: the `[emulator]` extra (starlette and h11 come
+# with fastapi and uvicorn).
+WEB_STACK = ("fastapi", "uvicorn", "starlette", "h11")
+EXTRA_HINT = "pip install 'airflow-provider-peerclick[emulator]'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     config = config_from_args(parser, argv)
-    # Imported late so that `--help` and argument errors answer without loading the web stack.
-    from airflow_provider_peerclick.emulator.server import serve
+    # Imported late so that `--help` and argument errors answer without loading the web stack, and so
+    # that a missing one can be named instead of ending in a traceback.
+    try:
+        from airflow_provider_peerclick.emulator.server import serve
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in WEB_STACK:
+            raise
+        print(
+            f"peerclick-emulator: {error.name} is not installed; the emulator needs fastapi and uvicorn, "
+            f"which the [emulator] extra installs: {EXTRA_HINT}",
+            file=sys.stderr,
+        )
+        return 1
 
     try:
         serve(config)

@@ -1,4 +1,4 @@
-"""The command line: URL announcement, port file, clean stop, big reports."""
+"""The command line: URL announcement, port file, clean stop, big reports, a missing [emulator] extra."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 from airflow_provider_peerclick.emulator.__main__ import build_parser
@@ -101,3 +102,35 @@ def test_request_log_has_one_line_per_limited_request(emulator_factory, tmp_path
     assert [line["accepted"] for line in lines] == [True, True, False]
     assert emu.access_key not in log.read_text()
     assert token not in log.read_text()
+
+
+# `None` in sys.modules makes importing that name fail with ModuleNotFoundError, as it does where the
+# package is not installed: Airflow brings both, so no venv of this project lacks them for real.
+WITHOUT_MODULE = """
+import sys
+sys.modules[sys.argv[1]] = None
+from airflow_provider_peerclick.emulator.__main__ import main
+sys.exit(main(["--port", "0"]))
+"""
+
+
+@pytest.mark.parametrize("missing", ["fastapi", "uvicorn"])
+def test_without_the_web_stack_the_command_names_the_emulator_extra(missing):
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MODULE, missing], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"{missing} is not installed" in done.stderr
+    assert "pip install 'airflow-provider-peerclick[emulator]'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""  # never announced a URL
+
+
+def test_another_missing_module_is_not_blamed_on_the_extra():
+    module = "airflow_provider_peerclick.emulator.app"  # as in a broken install of the provider itself
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MODULE, module], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1
+    assert "ModuleNotFoundError" in done.stderr
+    assert "[emulator]" not in done.stderr
