@@ -16,10 +16,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
-from airflow_provider_peerclick.throttle import Unsent
+from airflow_provider_peerclick.throttle import held
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
@@ -97,17 +98,9 @@ class StoreThrottle:
             if wait == 0:
                 break
             time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
-        sent = True
-        try:
+        given_back = partial(self._call, self._give_back, self.period, member)
+        with held(given_back, unsent=partial(self._call, self._return_unused, member)):
             yield
-        except Unsent:
-            sent = False
-            raise
-        finally:
-            if sent:
-                self._call(self._give_back, self.period, member)
-            else:
-                self._call(self._return_unused, member)
 
     def _call(self, script: Any, *args: Any) -> Any:
         what = "taking a place in the rate budget, and no request is sent without one"

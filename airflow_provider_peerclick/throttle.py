@@ -14,11 +14,27 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 
 class Unsent(Exception):
     """Raised inside ``slot()`` when the request is not sent after all: its place is given back unused,
     so a request that must step out of the queue (its token lapsed) costs the window nothing."""
+
+
+@contextmanager
+def held(answered: Callable[[], None], *, unsent: Callable[[], None]) -> Iterator[None]:
+    """Around a request holding a place: ``answered`` once it is over, however it ended, or ``unsent``
+    if it stepped out without being sent (``Unsent``)."""
+    try:
+        yield
+    except Unsent:
+        unsent()
+        raise
+    except BaseException:
+        answered()
+        raise
+    answered()
 
 
 class _Place:
@@ -53,19 +69,18 @@ class Throttle:
     def slot(self) -> Iterator[None]:
         """Wait for room in the window, then hold a place in it until the request is answered."""
         place = self._take_place()
-        sent = True
-        try:
+        with held(partial(self._answered, place), unsent=partial(self._unused, place)):
             yield
-        except Unsent:
-            sent = False
-            raise
-        finally:
-            with self._cond:
-                if sent:
-                    place.answered_at = self._clock()
-                else:
-                    self._places.remove(place)  # in flight until now, so never pruned from the list
-                self._cond.notify_all()
+
+    def _answered(self, place: _Place) -> None:
+        with self._cond:
+            place.answered_at = self._clock()
+            self._cond.notify_all()
+
+    def _unused(self, place: _Place) -> None:
+        with self._cond:
+            self._places.remove(place)  # in flight until now, so never pruned from the list
+            self._cond.notify_all()
 
     def _take_place(self) -> _Place:
         with self._cond:
