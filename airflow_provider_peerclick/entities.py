@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickAPIError, PeerClickError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 Entity = dict[str, Any]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from airflow_provider_peerclick.connection import PeerClickSettings
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
 from airflow_provider_peerclick.storage.landing import LandedPartition
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pendulum
 
-from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.tasks import check_now, is_templated
 
 if TYPE_CHECKING:

@@ -15,23 +15,29 @@ import requests
 import tenacity
 from airflow.sdk import BaseHook
 
-from airflow_provider_peerclick import __version__, arguments
-from airflow_provider_peerclick.budget import REPORT_PATH, RateBudget, is_report_path
-from airflow_provider_peerclick.connection import PeerClickSettings
+from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
     PeerClickError,
     PeerClickInvalidArgumentError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.rate_store import store_client
-from airflow_provider_peerclick.retries import WaitRetryAfterOrBackoff, give_up, is_retryable, log_retry
-from airflow_provider_peerclick.secrets import mask_secret
-from airflow_provider_peerclick.shared_tokens import SharedTokens
-from airflow_provider_peerclick.task_pools import TaskPool, running_task_pool
-from airflow_provider_peerclick.throttle import Unsent
-from airflow_provider_peerclick.tokens import SessionToken, tokens
-from airflow_provider_peerclick.transport import TokenSafeSession, send
+from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget, is_report_path
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
+from airflow_provider_peerclick.hooks._rate_store import store_client
+from airflow_provider_peerclick.hooks._retries import (
+    WaitRetryAfterOrBackoff,
+    give_up,
+    is_retryable,
+    log_retry,
+)
+from airflow_provider_peerclick.hooks._secrets import mask_secret
+from airflow_provider_peerclick.hooks._shared_tokens import SharedTokens
+from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
+from airflow_provider_peerclick.hooks._throttle import Unsent
+from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
+from airflow_provider_peerclick.hooks._transport import TokenSafeSession, send
 
 AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_peerclick import arguments, entities
+from airflow_provider_peerclick import entities
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.exceptions import (
     PeerClickError,
@@ -17,6 +17,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickServerError,
     PeerClickTransportError,
 )
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, check_required_now
 

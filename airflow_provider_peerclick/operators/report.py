@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.lineage import ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
-from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportSummary
 from airflow_provider_peerclick.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_peerclick import arguments
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, EntityKind
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.observations import Observation, observe_entity
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.tasks import check_now

@@ -10,7 +10,7 @@ import pendulum
 from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick import __version__
-from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.hooks._arguments import ReportQuery
 
 MANIFEST_VERSION = 2
 MANIFEST_NAME = "_manifest.json"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from airflow_provider_peerclick.arguments import ADDITIVE_COLUMNS
+from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError
 

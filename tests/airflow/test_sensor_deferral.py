@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from airflow.sdk.exceptions import TaskDeferred
 
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
-from airflow_provider_peerclick.tokens import tokens
 
 DAY = {"start": "2026-11-19", "end": "2026-11-20"}
 

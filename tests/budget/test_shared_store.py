@@ -8,8 +8,8 @@ import time
 import pytest
 import redis
 
-from airflow_provider_peerclick.rate_store import StoreThrottle
-from airflow_provider_peerclick.throttle import Unsent
+from airflow_provider_peerclick.hooks._rate_store import StoreThrottle
+from airflow_provider_peerclick.hooks._throttle import Unsent
 
 pytestmark = pytest.mark.slow
 

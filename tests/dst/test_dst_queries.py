@@ -5,8 +5,8 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from airflow_provider_peerclick.arguments import ReportQuery
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks._arguments import ReportQuery
 from airflow_provider_peerclick.storage import PartitionLayout, partition_key, split_window
 
 BERLIN = "Europe/Berlin"

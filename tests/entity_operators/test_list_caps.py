@@ -6,11 +6,11 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.entities import (
     PeerClickListCampaignsOperator,
     PeerClickListOffersOperator,
 )
-from airflow_provider_peerclick.tokens import tokens
 
 
 @pytest.fixture

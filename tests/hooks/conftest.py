@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.tokens import tokens
 
 
 @pytest.fixture

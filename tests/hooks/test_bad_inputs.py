@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickError
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
@@ -32,7 +33,6 @@ from airflow_provider_peerclick.operators.report import (
 )
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor, PeerClickOfferSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
-from airflow_provider_peerclick.tokens import tokens
 
 DAY = {"start": "2026-11-19", "end": "2026-11-20", "group_by": "campaign"}
 Call = Callable[[PeerClickHook], Any]

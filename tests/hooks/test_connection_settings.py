@@ -7,8 +7,8 @@ import json
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_peerclick.connection import PeerClickSettings
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 
 
 def conn(**fields) -> Connection:

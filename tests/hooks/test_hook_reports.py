@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from airflow_provider_peerclick.arguments import ADDITIVE_COLUMNS
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
 
 DAY = {"start": "2026-11-24", "end": "2026-11-25"}
 

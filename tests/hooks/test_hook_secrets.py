@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickError
-from airflow_provider_peerclick.tokens import tokens
+from airflow_provider_peerclick.hooks._tokens import tokens
 
 
 def test_no_secret_in_logs_or_error_messages(emulator, make_hook, caplog):

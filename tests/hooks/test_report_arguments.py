@@ -7,8 +7,8 @@ import datetime as dt
 import pendulum
 import pytest
 
-from airflow_provider_peerclick.arguments import COLUMNS, GROUP_BY, ReportQuery, page_size, positive_id
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks._arguments import COLUMNS, GROUP_BY, ReportQuery, page_size, positive_id
 
 DAY = {"start": "2026-11-24", "end": "2026-11-25", "group_by": "campaign"}
 

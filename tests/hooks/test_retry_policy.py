@@ -16,7 +16,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTLSError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.retries import is_retryable, parse_retry_after
+from airflow_provider_peerclick.hooks._retries import is_retryable, parse_retry_after
 
 
 def test_retry_after_in_seconds():

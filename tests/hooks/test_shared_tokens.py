@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickAuthError
-from airflow_provider_peerclick.tokens import tokens
+from airflow_provider_peerclick.hooks._tokens import tokens
 
 
 def test_a_second_process_takes_the_token_from_the_store(make_hook, emulator, rate_store, redis_server):

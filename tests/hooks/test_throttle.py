@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from airflow_provider_peerclick.throttle import Throttle, Unsent, shared_throttle
+from airflow_provider_peerclick.hooks._throttle import Throttle, Unsent, shared_throttle
 
 
 def run_requests(throttle: Throttle, threads: int, per_thread: int, work: float) -> list[tuple[float, float]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from airflow_provider_peerclick.tokens import SessionToken, TokenCache
+from airflow_provider_peerclick.hooks._tokens import SessionToken, TokenCache
 
 
 class Clock:

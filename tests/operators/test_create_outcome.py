@@ -8,11 +8,11 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickServerError, PeerClickTransportError
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
     PeerClickCreateOfferOperator,
 )
-from airflow_provider_peerclick.tokens import tokens
 
 KINDS = {
     "campaign": (PeerClickCreateCampaignOperator, {"name": "Spring sale", "workspaceId": 1}),

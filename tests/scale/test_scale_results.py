@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.hooks._arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage import land_report
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.hooks._arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage.checksum import HashingSink
 from airflow_provider_peerclick.storage.columns import column_order

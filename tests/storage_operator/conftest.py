@@ -10,8 +10,8 @@ from typing import Any
 import pendulum
 import pytest
 
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
-from airflow_provider_peerclick.tokens import tokens
 
 from ..conftest import plain_names
 

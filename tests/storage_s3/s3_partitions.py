@@ -8,7 +8,7 @@ from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.arguments import ReportQuery
+from airflow_provider_peerclick.hooks._arguments import ReportQuery
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 
 QUERY = ReportQuery.build(

@@ -9,7 +9,7 @@ import time
 import pytest
 from airflow.sdk.module_loading import import_string
 
-from airflow_provider_peerclick.tokens import tokens
+from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
 

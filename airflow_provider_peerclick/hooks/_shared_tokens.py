@@ -20,9 +20,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from airflow_provider_peerclick.connection import PeerClickSettings
-from airflow_provider_peerclick.rate_store import store_call
-from airflow_provider_peerclick.tokens import SessionToken
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
+from airflow_provider_peerclick.hooks._rate_store import store_call
+from airflow_provider_peerclick.hooks._tokens import SessionToken
 
 # How long others wait for the process that is exchanging the key, before exchanging it themselves.
 _EXCHANGE_WAIT_SECONDS = 30.0

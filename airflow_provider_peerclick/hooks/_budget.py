@@ -19,15 +19,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from airflow_provider_peerclick.connection import (
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks._connection import (
     ACCOUNT_LIMIT,
     MIN_SHARED_RATE,
     REPORT_LIMIT,
     PeerClickSettings,
 )
-from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.rate_store import store_throttle
-from airflow_provider_peerclick.throttle import shared_throttle
+from airflow_provider_peerclick.hooks._rate_store import store_throttle
+from airflow_provider_peerclick.hooks._throttle import shared_throttle
 
 REPORT_PATH = "/report"
 # A place in the shared store outlives any request (connect + read timeout) by this much.

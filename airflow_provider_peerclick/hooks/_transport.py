@@ -19,8 +19,8 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTLSError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.redirects import MAX_REDIRECTS, next_hop, too_many
-from airflow_provider_peerclick.retries import parse_retry_after
+from airflow_provider_peerclick.hooks._redirects import MAX_REDIRECTS, next_hop, too_many
+from airflow_provider_peerclick.hooks._retries import parse_retry_after
 
 TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
 RATE_LIMIT_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"
@@ -57,7 +57,7 @@ def send(
 
     Same-origin redirects of a GET or PUT are followed here, each hop inside its own ``pace()`` (a place
     in the caller's throttle, which gives the session token to send, if any, once the place is taken);
-    any other redirect fails (see ``redirects``). ``verify`` goes with every
+    any other redirect fails (see ``_redirects``). ``verify`` goes with every
     request: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override ``Session.verify``, not this.
     """
     hop_method, hop_url, hop_params, body = method, url, params, json

@@ -2,7 +2,7 @@
 
 Pools bound the processes of one Airflow deployment; they know nothing of a second deployment on the
 same account, of scripts, or of how many places a mapped task or a triggerer really takes. A store that
-all of them consult can: it keeps the same window as ``throttle.Throttle`` (a request holds its place
+all of them consult can: it keeps the same window as ``_throttle.Throttle`` (a request holds its place
 until its answer is back, then for one more period), but in two sorted sets that every process updates
 atomically through Lua scripts. The server's clock (``TIME``) is the only clock, so hosts whose clocks
 disagree still agree on the window.
@@ -20,7 +20,7 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
-from airflow_provider_peerclick.throttle import held
+from airflow_provider_peerclick.hooks._throttle import held
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
