@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from airflow_provider_peerclick.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.storage.landing import LandedPartition
+from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
 
 REPORT = ReportLineage(
     namespace="peerclick://api.peerclick.com/key-id",

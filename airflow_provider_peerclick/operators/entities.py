@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_provider_peerclick import entities
-from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.exceptions import (
     PeerClickError,
     PeerClickInvalidArgumentError,
@@ -19,7 +17,9 @@ from airflow_provider_peerclick.exceptions import (
 )
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_now, check_required_now
+from airflow_provider_peerclick.utils import entities
+from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, Entity, EntityKind
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now, check_required_now
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -11,10 +11,10 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.lineage import ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
-from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin
+from airflow_provider_peerclick.utils.lineage import ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

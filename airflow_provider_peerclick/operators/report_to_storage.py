@@ -11,13 +11,7 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportSummary
-from airflow_provider_peerclick.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
-from airflow_provider_peerclick.report_window import (
-    REPORT_TEMPLATE_FIELDS,
-    ReportArgumentsMixin,
-    query_arguments,
-)
 from airflow_provider_peerclick.storage import (
     PartitionLayout,
     asset_uri,
@@ -29,7 +23,13 @@ from airflow_provider_peerclick.storage import (
 from airflow_provider_peerclick.storage.landing import LandedPartition, land_report
 from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
 from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin, check_required_now, is_templated
+from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.utils.report_window import (
+    REPORT_TEMPLATE_FIELDS,
+    ReportArgumentsMixin,
+    query_arguments,
+)
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -12,8 +12,8 @@ from airflow.sdk.exceptions import AirflowSensorTimeout
 
 from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.observations import Observation
-from airflow_provider_peerclick.tasks import PeerClickTaskMixin
+from airflow_provider_peerclick.utils.observations import Observation
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, EntityKind
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.observations import Observation, observe_entity
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
-from airflow_provider_peerclick.tasks import check_now
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
+from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, EntityKind
+from airflow_provider_peerclick.utils.observations import Observation, observe_entity
+from airflow_provider_peerclick.utils.tasks import check_now
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.observations import Observation, ReportWait, observe_report
-from airflow_provider_peerclick.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
+from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
+from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

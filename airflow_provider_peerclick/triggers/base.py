@@ -11,7 +11,7 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.observations import Observation
+from airflow_provider_peerclick.utils.observations import Observation
 
 
 class PeerClickPollingTrigger(BaseTrigger):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.observations import Observation, ReportWait, observe_report
 from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
+from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
 
 
 class PeerClickReportTrigger(PeerClickPollingTrigger):

@@ -54,7 +54,7 @@ def modules_in(subpackage: str) -> list[str]:
 
 
 def top_level_modules() -> list[str]:
-    """The package and its own modules outside any subpackage (the hook's parts, pools, budget...)."""
+    """The package and its own modules outside any subpackage (exceptions, pools, progress)."""
     names = [info.name for info in pkgutil.iter_modules([str(PACKAGE_DIR)]) if not info.ispkg]
     return [PACKAGE, *sorted(f"{PACKAGE}.{name}" for name in names)]
 
@@ -74,6 +74,7 @@ GROUPS = {
     "sensors": lambda: modules_in("sensors"),
     "triggers": lambda: modules_in("triggers"),
     "storage": lambda: modules_in("storage"),
+    "utils": lambda: modules_in("utils"),
     "pools and the package's own modules": top_level_modules,
 }
 

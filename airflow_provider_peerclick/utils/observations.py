@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from airflow_provider_peerclick import entities
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.utils import entities
 
 # "stable": the same as at the previous poll (an account day without traffic settles at zero rows like
 # any other); "changed": anything differs from it.

@@ -14,7 +14,7 @@ import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.tasks import check_now, is_templated
+from airflow_provider_peerclick.utils.tasks import check_now, is_templated
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
