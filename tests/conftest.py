@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +23,17 @@ TEST_ACCESS_KEY = "test-access-key-s3cret"
 TEST_SEED = 7
 # Limits high enough that correctness tests never wait for a rate-limit window.
 UNTHROTTLED_ARGS = ("--rate-limit", "1000000", "--report-rate-limit", "1000000")
+# The throwaway AIRFLOW_HOME of this session (tests/system makes the Airflow homes of its runs inside it).
+AIRFLOW_HOME_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any test module imports Airflow, whichever folder is collected first, so it never writes
+    # airflow.cfg into the user's ~/airflow.
+    home = tempfile.mkdtemp(prefix="peerclick-airflow-home-")
+    os.environ.setdefault("AIRFLOW_HOME", home)
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    config.stash[AIRFLOW_HOME_KEY] = home
 
 
 def start_test_emulator(

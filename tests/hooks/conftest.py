@@ -1,18 +1,25 @@
-"""Hooks built from a real Airflow connection (an env var) pointing at the live emulator."""
+"""Hooks built from a real Airflow connection (an env var) pointing at the live emulator, and processes that
+share one account: each its own interpreter, hook and throttle, as tasks are."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture
@@ -82,3 +89,40 @@ def other_host() -> Iterator[OtherHost]:
     yield other
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def run_processes(emulator, tmp_path) -> Callable[..., list[subprocess.CompletedProcess[str]]]:
+    """Start ``count`` report workers together, each on a connection with ``extra``; wait for all."""
+
+    def run(processes: int, reports_each: int, **extra: Any) -> list[subprocess.CompletedProcess[str]]:
+        connection = {
+            "conn_type": "peerclick",
+            "login": emulator.access_id,
+            "password": emulator.access_key,
+            "host": emulator.base_url,
+            "extra": extra,
+        }
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "AIRFLOW_CONN_PEERCLICK_DEFAULT": json.dumps(connection),
+        }
+        start_at = time.time() + 8  # after every process has imported Airflow
+        workers = [
+            subprocess.Popen(
+                [sys.executable, str(HERE / "report_worker.py"), str(start_at), str(reports_each)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(processes)
+        ]
+        done = []
+        for worker in workers:
+            out, err = worker.communicate(timeout=180)
+            done.append(subprocess.CompletedProcess(worker.args, worker.returncode, out, err))
+        return done
+
+    return run

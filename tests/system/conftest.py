@@ -19,23 +19,13 @@ from typing import Any
 
 import pytest
 
+from ..conftest import AIRFLOW_HOME_KEY
+
 HERE = Path(__file__).resolve().parent
 DAGS = HERE / "dags"
 BIN = Path(sys.executable).parent
 LOGICAL_DATE = "2026-11-20T00:00:00+00:00"
 DAG_RUN_TIMEOUT = 180
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Before anything in this process imports Airflow (when these tests are collected first), so it
-    # never writes airflow.cfg into the user's ~/airflow.
-    home = tempfile.mkdtemp(prefix="peerclick-airflow-home-")
-    os.environ.setdefault("AIRFLOW_HOME", home)
-    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    config.stash[_HOME_KEY] = home
-
-
-_HOME_KEY = pytest.StashKey[str]()
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -70,7 +60,8 @@ class AirflowHome:
 
 @pytest.fixture(scope="session")
 def airflow_home(pytestconfig: pytest.Config) -> Iterator[AirflowHome]:
-    path = Path(tempfile.mkdtemp(prefix="peerclick-airflow-", dir=pytestconfig.stash.get(_HOME_KEY, None)))
+    session_home = pytestconfig.stash.get(AIRFLOW_HOME_KEY, None)
+    path = Path(tempfile.mkdtemp(prefix="peerclick-airflow-", dir=session_home))
     home = AirflowHome(path)
     home.airflow("db", "migrate")
     created = home.pools("create")
