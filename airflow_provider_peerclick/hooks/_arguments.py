@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pendulum
@@ -71,68 +70,6 @@ def _choice(value: Any, name: str, allowed: Iterable[str]) -> str:
     if value not in allowed:
         raise _fail(name, value, ", ".join(allowed))
     return str(value)
-
-
-@dataclass(frozen=True)
-class ReportQuery:
-    """A validated ``GET /report`` query; ``params()`` is what goes on the wire, without paging."""
-
-    start: pendulum.DateTime
-    end: pendulum.DateTime
-    group_by: str
-    tz: str
-    columns: tuple[str, ...] = COLUMNS
-    filters: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        start: Any,
-        end: Any,
-        group_by: str,
-        columns: Iterable[str] | None = None,
-        tz: str | None = None,
-        filters: Mapping[str, Any] | None = None,
-    ) -> ReportQuery:
-        zone = time_zone(tz)
-        begin, finish = whole_hour(start, "start", zone), whole_hour(end, "end", zone)
-        # By instant: aware datetimes of one zone compare by wall time, and the hour a clock change
-        # repeats would then end before it starts.
-        if begin.timestamp() >= finish.timestamp():
-            raise _fail("end", end, f"a time after start ({begin.isoformat()}); end is exclusive")
-        return cls(
-            start=begin,
-            end=finish,
-            group_by=group_by_name(group_by),
-            tz=zone,
-            columns=column_names(columns),
-            filters=report_filters(filters),
-        )
-
-    def params(self) -> dict[str, str]:
-        params = {
-            "from": wire_time(self.start),
-            "to": wire_time(self.end),
-            "tz": self.tz,
-            "groupBy": self.group_by,
-            "columns": ",".join(self.columns),
-        }
-        for number, (name, value) in enumerate(self.filters, start=1):
-            params[f"filter{number}"] = name
-            params[f"filter{number}Value"] = value
-        return params
-
-
-def wire_time(moment: pendulum.DateTime) -> str:
-    """
-    The wall time PeerClick reads in ``tz``; with its UTC offset only when the wall time alone is
-    ambiguous (the hour a clock change repeats). Offsets are accepted by the Voluum-style API as far as is
-    known, but every other query keeps the documented plain form rather than bet on it.
-    """
-    if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
-        return moment.isoformat()
-    return moment.strftime("%Y-%m-%dT%H:00:00")
 
 
 def column_names(columns: Iterable[str] | None) -> tuple[str, ...]:

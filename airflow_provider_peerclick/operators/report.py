@@ -82,17 +82,21 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         self.report_lineage = None
         query = self.resolve_report_query(context)
         self.log.info(
-            "PeerClick report by %s from %s to %s (%s)", *map(query.get, ("group_by", "start", "end", "tz"))
+            "PeerClick report by %s from %s to %s (%s)",
+            query.group_by,
+            query.start.isoformat(),
+            query.end.isoformat(),
+            query.tz,
         )
         if not self.include_rows:
-            summary = self.hook.get_report_summary(**query)
+            summary = self.hook.get_report_summary(query=query)
             self.log.info("The report has %d rows", summary.total_rows)
             self.report_lineage = ReportLineage.of(self.hook.settings, query)
-            return {"total_rows": summary.total_rows, "totals": summary.totals, **query}
+            return {"total_rows": summary.total_rows, "totals": summary.totals, **query.to_json()}
         rows: list[dict[str, Any]] = []
         total_rows, totals = 0, {}
         page_size = min(self.max_rows, arguments.MAX_PAGE_SIZE)
-        for page in self.hook.iter_report_pages(**query, page_size=page_size):
+        for page in self.hook.iter_report_pages(query=query, page_size=page_size):
             if page.total_rows > self.max_rows:
                 raise AirflowFailException(
                     f"The report has {page.total_rows} rows, more than max_rows={self.max_rows}: "
@@ -103,4 +107,4 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
             totals, total_rows = page.totals, page.total_rows
         self.log.info("Fetched the report's %d rows", len(rows))
         self.report_lineage = ReportLineage.of(self.hook.settings, query)
-        return {"total_rows": total_rows, "totals": totals, **query, "rows": rows}
+        return {"total_rows": total_rows, "totals": totals, **query.to_json(), "rows": rows}

@@ -10,7 +10,7 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportSummary
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery, ReportSummary
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
 from airflow_provider_peerclick.storage import (
     PartitionLayout,
@@ -24,11 +24,7 @@ from airflow_provider_peerclick.storage.landing import LandedPartition, land_rep
 from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
 from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
 from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
-from airflow_provider_peerclick.utils.report_window import (
-    REPORT_TEMPLATE_FIELDS,
-    ReportArgumentsMixin,
-    query_arguments,
-)
+from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
 
 if TYPE_CHECKING:
@@ -161,7 +157,7 @@ class PeerClickReportToStorageOperator(
         base = resolve_destination(self.destination, self.storage_conn_id)
         row_format = require_row_format(self.format)
         layout = PartitionLayout(self.partition_template, self.hour_partition_template)
-        query = arguments.ReportQuery.build(**self.resolve_report_query(context))
+        query = self.resolve_report_query(context)
         self.log.info(
             "Landing the PeerClick report by %s from %s to %s (%s) as %s under %s",
             query.group_by,
@@ -186,14 +182,14 @@ class PeerClickReportToStorageOperator(
         # Named as the outlet Asset is, so lineage and Asset-scheduled DAGs name one dataset alike.
         dataset = asset_uri(self.destination, query.group_by) or str(base / query.group_by)
         self.report_lineage = replace(
-            ReportLineage.of(self.hook.settings, query_arguments(query)), landed=Landed.of(dataset, written)
+            ReportLineage.of(self.hook.settings, query), landed=Landed.of(dataset, written)
         )
         return result
 
     def _restate(
         self,
         base: ObjectStoragePath,
-        query: arguments.ReportQuery,
+        query: ReportQuery,
         row_format: str,
         layout: PartitionLayout,
         written: list[LandedPartition],
@@ -231,7 +227,7 @@ class PeerClickReportToStorageOperator(
     def _announce(
         self,
         context: Context,
-        query: arguments.ReportQuery,
+        query: ReportQuery,
         landed: list[LandedPartition],
         restated: list[dict[str, Any]],
     ) -> None:
@@ -252,13 +248,13 @@ class PeerClickReportToStorageOperator(
             if isinstance(outlet, Asset):
                 events[outlet].extra.update(extra)
 
-    def _pages(self, piece: arguments.ReportQuery) -> Iterator[ReportPage]:
+    def _pages(self, piece: ReportQuery) -> Iterator[ReportPage]:
         return report_progress(
-            self.hook.iter_report_pages(**query_arguments(piece), page_size=self.page_size),
+            self.hook.iter_report_pages(query=piece, page_size=self.page_size),
             self.log,
             label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
             interval=self.progress_interval,
         )
 
-    def _summary(self, day: arguments.ReportQuery) -> ReportSummary:
-        return self.hook.get_report_summary(**query_arguments(day))
+    def _summary(self, day: ReportQuery) -> ReportSummary:
+        return self.hook.get_report_summary(query=day)

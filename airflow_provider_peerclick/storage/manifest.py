@@ -10,23 +10,12 @@ import pendulum
 from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick import __version__
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 
 MANIFEST_VERSION = 2
 MANIFEST_NAME = "_manifest.json"
 # Earlier versions a manifest remembers: enough for weeks of daily restatements, small enough to read.
 HISTORY_LIMIT = 30
-
-
-def query_description(query: ReportQuery) -> dict[str, Any]:
-    return {
-        "group_by": query.group_by,
-        "start": query.start.isoformat(),
-        "end": query.end.isoformat(),
-        "tz": query.tz,
-        "columns": list(query.columns),
-        "filters": dict(query.filters),
-    }
 
 
 def build_manifest(
@@ -60,7 +49,7 @@ def build_manifest(
         "provider": "airflow-provider-peerclick",
         "provider_version": __version__,
         "fetched_at": fetched_at.in_timezone("UTC").isoformat(),
-        "query": query_description(query),
+        "query": query.to_json(),
         "partition": partition,
         "format": row_format,
         "columns": list(columns),

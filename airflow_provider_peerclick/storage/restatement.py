@@ -15,8 +15,7 @@ from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
-from airflow_provider_peerclick.hooks.peerclick import ReportSummary
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery, ReportSummary
 from airflow_provider_peerclick.storage.manifest import read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout
 

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
 from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
 from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
 
 
 class PeerClickReportTrigger(PeerClickPollingTrigger):
     """
-    :param query: keyword arguments of ``PeerClickHook.get_report_summary`` (JSON: ISO datetimes).
+    :param query: the report to poll: a ``ReportQuery``, or its JSON form (``ReportQuery.to_json()``, as
+        ``serialize`` gives it).
     :param until: "stable" (rows present and unchanged since the previous poll) or "changed".
     """
 
-    def __init__(self, *, query: dict[str, Any], until: ReportWait = "stable", **kwargs: Any) -> None:
+    def __init__(
+        self, *, query: ReportQuery | Mapping[str, Any], until: ReportWait = "stable", **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.query = query
+        self.query = query if isinstance(query, ReportQuery) else ReportQuery.from_json(query)
         self.until = until
 
     def specific_kwargs(self) -> dict[str, Any]:
-        return {"query": self.query, "until": self.until}
+        return {"query": self.query.to_json(), "until": self.until}
 
     def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
         return observe_report(hook, self.query, previous, self.until)

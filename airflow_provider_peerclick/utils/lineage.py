@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
 from airflow_provider_peerclick.storage.landing import LandedPartition
 
@@ -57,14 +58,13 @@ class ReportLineage:
     landed: Landed | None = None
 
     @classmethod
-    def of(cls, settings: PeerClickSettings, query: dict[str, Any]) -> ReportLineage:
-        """``query``: the task's report arguments (``group_by`` and ``columns``)."""
+    def of(cls, settings: PeerClickSettings, query: ReportQuery) -> ReportLineage:
+        """The report ``query`` asks for: its group-by's dimension keys and the metrics it names."""
         host, access_id = settings.account
-        metrics = tuple(query["columns"])
         return cls(
             namespace=f"peerclick://{host}/{quote(access_id, safe='')}",
-            group_by=query["group_by"],
-            columns=(*DIMENSION_KEYS[query["group_by"]], *metrics),
+            group_by=query.group_by,
+            columns=(*DIMENSION_KEYS[query.group_by], *query.columns),
         )
 
     def to_openlineage(self) -> OperatorLineage:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
 from airflow_provider_peerclick.utils import entities
 
 # "stable": the same as at the previous poll (an account day without traffic settles at zero rows like
@@ -24,10 +24,8 @@ class Observation:
     value: Any
 
 
-def observe_report(
-    hook: PeerClickHook, query: dict[str, Any], previous: Any, until: ReportWait
-) -> Observation:
-    summary = hook.get_report_summary(**query)
+def observe_report(hook: PeerClickHook, query: ReportQuery, previous: Any, until: ReportWait) -> Observation:
+    summary = hook.get_report_summary(query=query)
     state = {"total_rows": summary.total_rows, "totals": summary.totals}
     stable = state == previous
     done = stable if until == "stable" else state != previous

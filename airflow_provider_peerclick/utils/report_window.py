@@ -6,7 +6,7 @@ daily DAG asks PeerClick for exactly the hours of its interval.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -14,21 +14,23 @@ import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.utils.tasks import check_now, is_templated
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-REPORT_TEMPLATE_FIELDS = ("group_by", "start", "end", "columns", "filters", "tz", "peerclick_conn_id")
+# The arguments of a ``ReportQuery`` as a task takes them: plain values, or templates rendered at run time.
+REPORT_ARGUMENTS = ("group_by", "start", "end", "columns", "filters", "tz")
+REPORT_TEMPLATE_FIELDS = (*REPORT_ARGUMENTS, "peerclick_conn_id")
 
 
-def check_report_arguments(
-    *, group_by: Any, start: Any, end: Any, columns: Any, filters: Any, tz: Any
-) -> None:
-    """Reject now what is wrong whatever the run: everything that is not a template."""
-    check_now(group_by, arguments.group_by_name)
-    check_now(columns, arguments.column_names)
-    check_now(filters, arguments.report_filters)
+def check_report_arguments(given: Mapping[str, Any]) -> None:
+    """Reject now what is wrong whatever the run: everything in ``given`` that is not a template."""
+    check_now(given["group_by"], arguments.group_by_name)
+    check_now(given["columns"], arguments.column_names)
+    check_now(given["filters"], arguments.report_filters)
+    tz, start, end = given["tz"], given["start"], given["end"]
     check_now(tz, arguments.time_zone)
     if is_templated(tz):
         return
@@ -36,74 +38,34 @@ def check_report_arguments(
     check_now(start, partial(arguments.whole_hour, name="start", tz=zone))
     check_now(end, partial(arguments.whole_hour, name="end", tz=zone))
     if start is not None and end is not None and not is_templated([start, end]):
-        arguments.ReportQuery.build(start=start, end=end, group_by="campaign", tz=zone)
+        ReportQuery.build(start=start, end=end, group_by="campaign", tz=zone)
 
 
-def report_query(
-    context: Context,
-    *,
-    group_by: str,
-    start: Any,
-    end: Any,
-    columns: Iterable[str] | None,
-    filters: Mapping[str, Any] | None,
-    tz: str | None,
-) -> dict[str, Any]:
-    """The checked query as JSON-ready keyword arguments of ``PeerClickHook.iter_report_pages``."""
-    zone = arguments.time_zone(tz)
-    query = arguments.ReportQuery.build(
-        start=_interval_bound(context, "data_interval_start", "start", zone) if start is None else start,
-        end=_interval_bound(context, "data_interval_end", "end", zone) if end is None else end,
-        group_by=group_by,
-        columns=columns,
-        tz=zone,
-        filters=filters,
-    )
-    return query_arguments(query)
-
-
-def query_arguments(query: arguments.ReportQuery) -> dict[str, Any]:
-    """A checked query as JSON-ready keyword arguments of ``PeerClickHook.iter_report_pages``."""
-    return {
-        "start": query.start.isoformat(),
-        "end": query.end.isoformat(),
-        "group_by": query.group_by,
-        "columns": list(query.columns),
-        "tz": query.tz,
-        "filters": dict(query.filters),
+def report_query(context: Context, given: Mapping[str, Any]) -> ReportQuery:
+    """The rendered arguments ``given`` as a checked query, the run's data interval standing in for a
+    missing ``start`` or ``end``."""
+    zone = arguments.time_zone(given["tz"])
+    window = {
+        name: _interval_bound(context, f"data_interval_{name}", name, zone)
+        for name in ("start", "end")
+        if given[name] is None
     }
+    return ReportQuery.build(**{**given, **window, "tz": zone})
 
 
 class ReportArgumentsMixin:
-    """The report arguments of a task (see ``REPORT_TEMPLATE_FIELDS``): checked, stored, resolved."""
+    """The report arguments of a task (``REPORT_ARGUMENTS``, also template fields): checked, kept as
+    given, and resolved into a ``ReportQuery`` when the task runs."""
 
-    group_by: Any
-    start: Any
-    end: Any
-    columns: Any
-    filters: Any
-    tz: Any
+    def set_report_arguments(self, **given: Any) -> None:
+        """Keep ``given`` (every one of ``REPORT_ARGUMENTS``), checking now what is not a template."""
+        check_report_arguments(given)
+        for name in REPORT_ARGUMENTS:
+            setattr(self, name, given[name])
 
-    def set_report_arguments(
-        self, *, group_by: Any, start: Any, end: Any, columns: Any, filters: Any, tz: Any
-    ) -> None:
-        check_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
-        self.group_by, self.start, self.end = group_by, start, end
-        self.columns, self.filters, self.tz = columns, filters, tz
-
-    def resolve_report_query(self, context: Context) -> dict[str, Any]:
+    def resolve_report_query(self, context: Context) -> ReportQuery:
         """The rendered arguments, checked, with the data interval filled in: no request sent yet."""
-        return report_query(
-            context,
-            group_by=self.group_by,
-            start=self.start,
-            end=self.end,
-            columns=self.columns,
-            filters=self.filters,
-            tz=self.tz,
-        )
+        return report_query(context, {name: getattr(self, name) for name in REPORT_ARGUMENTS})
 
 
 def _interval_bound(context: Context, key: str, name: str, zone: str) -> pendulum.DateTime:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 
 DAY = {"start": "2026-11-24", "end": "2026-11-25"}
 
@@ -76,3 +78,25 @@ def test_bad_arguments_are_refused_before_any_request(emulator, make_hook, call)
 
 def test_additive_columns_are_the_ones_that_sum():
     assert set(ADDITIVE_COLUMNS) == {"visits", "clicks", "conversions", "revenue", "cost", "profit"}
+
+
+def test_a_report_query_is_taken_as_it_is_and_alone(emulator, make_hook):
+    hook = make_hook()
+    query = ReportQuery.build(**DAY, group_by="country", columns=["visits", "clicks"])
+    assert hook.get_report_summary(query=query) == hook.get_report_summary(**query.to_json())
+    assert (
+        len(list(hook.iter_report(query=query, page_size=7)))
+        == hook.get_report_summary(query=query).total_rows
+    )
+    requests = emulator.stats()["requests"]
+    for call, named in [
+        (
+            lambda: hook.get_report_summary(query=query, page_size=1),
+            "get_report_summary(query=..., page_size",
+        ),
+        (lambda: hook.iter_report(query=query, group_by="day"), "iter_report(query=..., group_by"),
+        (lambda: hook.iter_report_pages(query=query.to_json()), "query: got {"),
+    ]:
+        with pytest.raises(PeerClickInvalidArgumentError, match=re.escape(named)):
+            call()
+    assert emulator.stats()["requests"] == requests

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pendulum
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks._arguments import COLUMNS, GROUP_BY, ReportQuery, page_size, positive_id
+from airflow_provider_peerclick.hooks._arguments import COLUMNS, GROUP_BY, page_size, positive_id
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 
 DAY = {"start": "2026-11-24", "end": "2026-11-25", "group_by": "campaign"}
 
@@ -90,3 +92,26 @@ def test_page_size_is_bounded(value):
 def test_a_bad_string_is_quoted_as_written():
     with pytest.raises(PeerClickInvalidArgumentError, match=r"^start: got '2026-11-20T10:30'"):
         ReportQuery.build(**{**DAY, "start": "2026-11-20T10:30"})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ReportQuery.build(start="2026-11-24", end="2026-11-25", group_by="campaign"),
+        # The hour autumn repeats in Berlin, second time round: only its offset tells it apart.
+        ReportQuery.build(
+            start="2026-10-25T02:00:00+01:00",
+            end="2026-10-25T03:00:00",
+            group_by="country",
+            tz="Europe/Berlin",
+            columns="visits,revenue",
+            filters={"country": "de"},
+        ),
+    ],
+)
+def test_the_json_form_of_a_query_reads_back_to_the_same_query(query):
+    as_json = query.to_json()
+    assert json.loads(json.dumps(as_json)) == as_json
+    again = ReportQuery.from_json(as_json)
+    assert again == query
+    assert again.params() == query.params()

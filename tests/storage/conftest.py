@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
-from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
 from airflow_provider_peerclick.storage.checksum import HashingSink
 from airflow_provider_peerclick.storage.columns import column_order
 from airflow_provider_peerclick.storage.row_formats import open_row_writer

@@ -8,8 +8,7 @@ from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
-from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
 
 QUERY = ReportQuery.build(
     start="2026-11-24", end="2026-11-25", group_by="campaign", columns=["visits", "clicks"]

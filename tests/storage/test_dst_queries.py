@@ -6,7 +6,7 @@ import pendulum
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.storage import PartitionLayout, partition_key, split_window
 
 BERLIN = "Europe/Berlin"

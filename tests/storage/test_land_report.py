@@ -8,7 +8,7 @@ import time
 import pytest
 
 from airflow_provider_peerclick import __version__
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.storage import (
     MANIFEST_NAME,
     PeerClickReconciliationError,

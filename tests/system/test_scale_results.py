@@ -8,8 +8,7 @@ from datetime import date
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._arguments import ReportQuery
-from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
 from airflow_provider_peerclick.storage import land_report
 
 # The harness needs the `scale` extra, which only .venv has (not the oldest-Airflow venv).
