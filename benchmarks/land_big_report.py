@@ -95,7 +95,7 @@ def main() -> None:
 
     emulator = EmulatorProcess("--campaigns", str(options.campaigns))
     os.environ.update(emulator.connection_env())
-    from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+    from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
     with contextlib.ExitStack() as stack:
         if options.s3:

@@ -1,25 +1,36 @@
-"""PeerClickReportOperator: a report's row count and totals (and, for small reports, its rows) to XCom."""
+"""The report operators: a report's row count and totals (and, for small reports, its rows) to XCom, and a
+report window landed in object storage, one partition per account day."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
-from airflow_provider_peerclick.utils.lineage import ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery, ReportSummary
+from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
+from airflow_provider_peerclick.storage import (
+    PartitionLayout,
+    asset_uri,
+    check_destination_text,
+    land_window,
+    require_row_format,
+    resolve_destination,
+)
+from airflow_provider_peerclick.storage.landing import LandedPartition, land_report
+from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
+from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
+from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-__all__ = ["PeerClickReportOperator", "PeerClickReportToStorageOperator"]
 
 DEFAULT_MAX_ROWS = 1_000
 
@@ -108,3 +119,232 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         self.log.info("Fetched the report's %d rows", len(rows))
         self.report_lineage = ReportLineage.of(self.hook.settings, query)
         return {"total_rows": total_rows, "totals": totals, **query.to_json(), "rows": rows}
+
+
+class PeerClickReportToStorageOperator(
+    ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+):
+    """
+    Fetch a report window page by page into one partition per account day,
+    ``{destination}/{group_by}/date={YYYY-MM-DD}/part-{run}-0000.{ext}`` plus a ``_manifest.json`` each (the
+    commit point: readers follow it), and
+    return ``{"format", "row_count", "partitions"}`` to XCom (``partitions``: per partition its
+    ``partition``, ``path``, ``manifest``, ``row_count``, ``totals`` and ``files``).
+
+    Days are midnight to midnight in ``tz``; hours of a day the window covers only in part (an hourly
+    schedule) land as hour partitions (``/hour=HH``), so partitions never overlap. Each partition has its
+    own report request and is replaced only after every row is written and the rows add up to its report's
+    row count and totals; a failed partition keeps its previous version and leaves no new files. A rerun of
+    the same query writes byte-identical data files.
+
+    :param destination: base folder: an absolute local path or ``file://`` URL, or an object store URL such
+        as ``s3://bucket/prefix`` (the store's Airflow provider must be installed). A str (templated) or an
+        ``ObjectStoragePath``.
+    :param group_by: campaign, offer, traffic-source, country, day or hour-of-day.
+    :param start: first hour (inclusive); default the data interval start, converted into ``tz``.
+    :param end: last hour (exclusive); default the data interval end, converted into ``tz``.
+    :param tz: the account's IANA time zone. Default UTC.
+    :param columns: metrics to fetch (default all); a list or a comma-separated string.
+    :param filters: group-by name to ID or code, e.g. ``{"country": "US"}``.
+    :param format: ``jsonl`` (default), ``csv``, or ``parquet`` (needs the ``parquet`` extra).
+    :param page_size: rows per request, up to 10000; each request costs a second of the report limit.
+    :param partition_template: the folder of a day below ``{group_by}``; fields ``{date}``, ``{year}``,
+        ``{month}``, ``{day}``. Default ``date={date}`` (Hive-style).
+    :param hour_partition_template: the folder of an hour; fields as above plus ``{hour}``.
+    :param lookback_days: also re-check the N days before the window, one summary request each, and
+        re-land the days whose row count or totals differ from their manifest (late conversions). Days
+        never landed are skipped. The result's ``restated`` lists each re-landed day with its previous and
+        new totals, and so does the Asset event's extra (``changed``: every partition this run wrote).
+    :param peerclick_conn_id: the PeerClick connection.
+    :param storage_conn_id: the Airflow connection ObjectStoragePath uses for ``destination``.
+    :param progress_interval: while a report is paged, log its pages, rows, elapsed time and the time
+        left at most every this many seconds, plus a line when it is through. Default 10.
+
+    Outlets: an ``Asset`` with URI ``{destination}/{group_by}`` is declared when both are plain values at
+    DAG parse time, so downstream DAGs can be scheduled on it. A templated destination or group_by is only
+    known at run time, when no outlet can be declared any more: pass ``outlets=[Asset(...)]`` yourself.
+
+    OpenLineage (with the ``openlineage`` extra): the report (namespace ``peerclick://{api host}/{access key
+    ID}``, name ``report/{group_by}``) as input, the ``{destination}/{group_by}`` dataset as output, with
+    their schemas and the rows, bytes and files this run wrote.
+
+    Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
+    """
+
+    pool_kind = "reports"
+    template_fields = (
+        *REPORT_TEMPLATE_FIELDS,
+        "destination",
+        "format",
+        "storage_conn_id",
+        "partition_template",
+        "hour_partition_template",
+    )
+    # Restating more than two months back costs a request a day for little: PeerClick's late
+    # conversions settle within days.
+    max_lookback_days = 62
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        destination: str | ObjectStoragePath,
+        group_by: str,
+        start: Any = None,
+        end: Any = None,
+        tz: str | None = "UTC",
+        columns: Iterable[str] | str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        format: str = "jsonl",
+        page_size: int = arguments.MAX_PAGE_SIZE,
+        peerclick_conn_id: str = PeerClickHook.default_conn_name,
+        storage_conn_id: str | None = None,
+        partition_template: str = DEFAULT_DAY_TEMPLATE,
+        hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
+        lookback_days: int = 0,
+        progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        check_required_now(group_by, arguments.group_by_name)
+        check_required_now(destination, check_destination_text)
+        uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
+        if uri is not None:
+            given = kwargs.pop("outlets", None) or []
+            # BaseOperator takes one Asset as well as a list of them.
+            outlets = list(given) if isinstance(given, list | tuple) else [given]
+            kwargs["outlets"] = [*outlets, Asset(uri)]
+        super().__init__(**kwargs)
+        self.set_report_arguments(
+            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
+        )
+        check_required_now(format, require_row_format)
+        self.destination = destination
+        self.format = format
+        self.page_size = arguments.page_size(page_size)
+        self.peerclick_conn_id = peerclick_conn_id
+        self.storage_conn_id = storage_conn_id
+        self.partition_template = partition_template
+        self.hour_partition_template = hour_partition_template
+        if not is_templated([partition_template, hour_partition_template]):
+            PartitionLayout(partition_template, hour_partition_template)
+        if (
+            isinstance(lookback_days, bool)
+            or not isinstance(lookback_days, int)
+            or not 0 <= lookback_days <= self.max_lookback_days
+        ):
+            raise PeerClickInvalidArgumentError(
+                f"lookback_days: got {lookback_days!r}; "
+                f"allowed: an integer from 0 to {self.max_lookback_days}"
+            )
+        self.lookback_days = lookback_days
+        self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        self.report_lineage = None
+        # Everything that can be checked without PeerClick is checked first, so a bad destination or a
+        # missing extra costs no request out of the account's limit.
+        base = resolve_destination(self.destination, self.storage_conn_id)
+        row_format = require_row_format(self.format)
+        layout = PartitionLayout(self.partition_template, self.hour_partition_template)
+        query = self.resolve_report_query(context)
+        self.log.info(
+            "Landing the PeerClick report by %s from %s to %s (%s) as %s under %s",
+            query.group_by,
+            query.start,
+            query.end,
+            query.tz,
+            row_format,
+            base,
+        )
+        landed = land_window(self._pages, base=base, query=query, row_format=row_format, layout=layout)
+        for partition in landed:
+            self.log.info("Committed %d rows to %s", partition.row_count, partition.path)
+        written = list(landed)
+        restated = self._restate(base, query, row_format, layout, written)
+        result = {
+            "format": row_format,
+            "row_count": sum(partition.row_count for partition in landed),
+            "partitions": [partition.to_xcom() for partition in landed],
+            "restated": restated,
+        }
+        self._announce(context, query, landed, restated)
+        # Named as the outlet Asset is, so lineage and Asset-scheduled DAGs name one dataset alike.
+        dataset = asset_uri(self.destination, query.group_by) or str(base / query.group_by)
+        self.report_lineage = replace(
+            ReportLineage.of(self.hook.settings, query), landed=Landed.of(dataset, written)
+        )
+        return result
+
+    def _restate(
+        self,
+        base: ObjectStoragePath,
+        query: ReportQuery,
+        row_format: str,
+        layout: PartitionLayout,
+        written: list[LandedPartition],
+    ) -> list[dict[str, Any]]:
+        """Re-land the lookback days whose totals changed (adding them to ``written``); their previous and
+        new totals, oldest first."""
+        restated = []
+        for day in lookback_days(query, self.lookback_days):
+            check = check_day(self._summary, base=base, query=day, layout=layout)
+            if check.previous is None:
+                self.log.info("Lookback: %s was never landed; skipped (backfill to fill it)", check.partition)
+                continue
+            if not check.changed:
+                self.log.info("Lookback: %s unchanged", check.partition)
+                continue
+            again: LandedPartition = land_report(
+                self._pages(day),
+                base=base,
+                query=day,
+                row_format=row_format,
+                layout=layout,
+                reason="restated",
+            )
+            entry = {**check.describe(), "totals": again.totals, "row_count": again.row_count}
+            self.log.info(
+                "Lookback: restated %s: totals were %s, now %s",
+                check.partition,
+                entry["previous_totals"],
+                again.totals,
+            )
+            restated.append(entry)
+            written.append(again)
+        return restated
+
+    def _announce(
+        self,
+        context: Context,
+        query: ReportQuery,
+        landed: list[LandedPartition],
+        restated: list[dict[str, Any]],
+    ) -> None:
+        """Tell downstream DAGs, through the Asset event's extra, which partitions this run changed."""
+        events = context.get("outlet_events")
+        if events is None:
+            return
+        written = [partition.partition for partition in landed]
+        again = [entry["partition"] for entry in restated]
+        extra: dict[str, Any] = {
+            "start": query.start.isoformat(),
+            "end": query.end.isoformat(),
+            "partitions": written,
+            "restated": again,
+            "changed": [*again, *written],
+        }
+        for outlet in self.outlets:
+            if isinstance(outlet, Asset):
+                events[outlet].extra.update(extra)
+
+    def _pages(self, piece: ReportQuery) -> Iterator[ReportPage]:
+        return report_progress(
+            self.hook.iter_report_pages(query=piece, page_size=self.page_size),
+            self.log,
+            label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
+            interval=self.progress_interval,
+        )
+
+    def _summary(self, day: ReportQuery) -> ReportSummary:
+        return self.hook.get_report_summary(query=day)

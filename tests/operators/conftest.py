@@ -11,7 +11,7 @@ import pendulum
 import pytest
 
 from airflow_provider_peerclick.hooks._tokens import tokens
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
 from ..conftest import plain_names
 

@@ -62,7 +62,7 @@ def test_a_task_that_recorded_nothing_leaves_lineage_to_its_declared_outlets():
 IMPORT_AND_BUILD = """
 import sys
 from airflow_provider_peerclick.operators.report import PeerClickReportOperator
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 PeerClickReportOperator(task_id="report", group_by="campaign")
 PeerClickReportToStorageOperator(task_id="land", destination="file:///data", group_by="campaign")
 lineage = ("openlineage.", "airflow.providers.openlineage.extractors.")

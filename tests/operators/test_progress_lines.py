@@ -7,7 +7,7 @@ import re
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
 
 @pytest.mark.slow

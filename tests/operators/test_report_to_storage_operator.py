@@ -12,7 +12,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickError,
     PeerClickInvalidArgumentError,
 )
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 from airflow_provider_peerclick.storage import row_formats
 
 from .conftest import DAY

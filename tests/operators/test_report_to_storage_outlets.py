@@ -6,7 +6,7 @@ import pytest
 from airflow.sdk import Asset, ObjectStoragePath
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
 
 def make(**arguments):

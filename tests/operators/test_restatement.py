@@ -8,7 +8,7 @@ import pendulum
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
 pytestmark = pytest.mark.slow
 

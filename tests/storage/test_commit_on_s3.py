@@ -111,7 +111,7 @@ def test_the_operator_lands_a_window_on_s3(s3_bucket, s3_server, emulator, monke
     import pendulum
 
     from airflow_provider_peerclick.hooks._tokens import tokens
-    from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+    from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
     tokens.clear()
     monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())

@@ -7,8 +7,10 @@ import os
 import pendulum
 from airflow.sdk import DAG
 
-from airflow_provider_peerclick.operators.report import PeerClickReportOperator
-from airflow_provider_peerclick.operators.report_to_storage import PeerClickReportToStorageOperator
+from airflow_provider_peerclick.operators.report import (
+    PeerClickReportOperator,
+    PeerClickReportToStorageOperator,
+)
 
 DAY = {"start": "2026-11-19", "end": "2026-11-20"}
 
