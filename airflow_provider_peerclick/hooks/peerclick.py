@@ -234,7 +234,9 @@ class PeerClickHook(BaseHook):
 
     @property
     def budget(self) -> RateBudget:
-        """The rate budget this hook spends: sized to the running task's pool slots, if any."""
+        """The rate budget this hook spends, computed once: from the connection (per-slot rates, or the
+        store and the account's rates), the pool slots (given, else the running task's, else 1) and the
+        rates given to the hook. Triggers get the same from the slots their sensor holds."""
         if self._budget is None:
             self._task_pool = running_task_pool()
             slots = self._pool_slots or (self._task_pool.slots if self._task_pool else 1)

@@ -20,8 +20,9 @@ class PeerClickPollingTrigger(BaseTrigger):
 
     Fires one event: ``{"status": "done", "value", "state"}``, ``{"status": "timeout", "state"}`` or
     ``{"status": "error", "message"}``, each also with ``end_time`` for a sensor that defers again.
-    Requests go through the hook's process-wide throttle at ``pool_slots`` x the per-slot rate, so all
-    triggers of a triggerer together stay within it.
+    Requests spend the rate budget of the ``pool_slots`` its sensor holds (``hook.budget``, a ``RateBudget``,
+    as in the task itself) through the process-wide throttles, so all triggers of a triggerer together stay
+    within it.
     """
 
     def __init__(
@@ -65,6 +66,9 @@ class PeerClickPollingTrigger(BaseTrigger):
         try:
             hook = PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
             await hook.aload_connection()
+            self.log.info(
+                "Polling PeerClick every %g s, within %s", self.poll_interval, hook.budget.describe()
+            )
             previous = self.previous
             while True:
                 if time.time() + self.poll_interval > self.end_time:

@@ -14,8 +14,8 @@ from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_nam
 class PeerClickTaskMixin:
     """
     Puts a task in its connection's PeerClick pool unless the user names one (the argument,
-    ``default_args`` of the task, its task group or its DAG), mapped or not, and gives it ``self.hook``:
-    throttled to one request/s per pool slot the task holds.
+    ``default_args`` of the task, its task group or its DAG), mapped or not, and gives it ``self.hook``,
+    whose rate budget (``hook.budget``) is sized to the pool slots the task holds.
     """
 
     pool_kind: ClassVar[PoolKind]
