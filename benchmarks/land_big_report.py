@@ -33,7 +33,7 @@ from pathlib import Path
 import pendulum
 
 # The emulator runs as a subprocess, so its memory is not counted as ours.
-from airflow_provider_peerclick.emulator.process import EmulatorProcess
+from peerclick_emulator.process import EmulatorProcess
 
 
 def peak_rss_mib() -> float:

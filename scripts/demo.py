@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pendulum
 
-from airflow_provider_peerclick.emulator.process import EmulatorProcess
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage import PeerClickReconciliationError
 from airflow_provider_peerclick.storage.reconcile import Reconciler
+from peerclick_emulator.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_HOME = ROOT / "airflow_home"

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
-from airflow_provider_peerclick.emulator.process import EmulatorProcess
+from peerclick_emulator.process import EmulatorProcess
 
 T = TypeVar("T")
 TEST_ACCESS_ID = "test-access-id"

@@ -24,7 +24,7 @@ class Emulator:
         port_file = home / "emulator.port"
         # Every rate-limited request with its time: what explains a refusal afterwards.
         self.request_log = supervisor.log_dir / "emulator-requests.jsonl"
-        args = [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--port", "0"]
+        args = [sys.executable, "-m", "peerclick_emulator", "--port", "0"]
         args += ["--port-file", str(port_file), "--seed", "42", "--request-log", str(self.request_log)]
         for access_id, access_key in self.keys.values():
             args += ["--access-id", access_id, "--access-key", access_key]

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from airflow_provider_peerclick.emulator.__main__ import build_parser
+from peerclick_emulator.__main__ import build_parser
 
 
 def test_sigterm_stops_cleanly(emulator_factory):
@@ -50,7 +50,7 @@ def test_defaults_and_help():
     args = build_parser().parse_args([])
     assert (args.host, args.port, args.token_lifetime, args.seed) == ("127.0.0.1", 8080, 86400, 42)
     result = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--help"],
+        [sys.executable, "-m", "peerclick_emulator", "--help"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -74,7 +74,7 @@ def test_big_report_pages_fast_after_the_first(emulator_factory):
 
 def test_unknown_omitted_columns_are_refused():
     done = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--omit-columns", "profit,bounces"],
+        [sys.executable, "-m", "peerclick_emulator", "--omit-columns", "profit,bounces"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -109,7 +109,7 @@ def test_request_log_has_one_line_per_limited_request(emulator_factory, tmp_path
 WITHOUT_MODULE = """
 import sys
 sys.modules[sys.argv[1]] = None
-from airflow_provider_peerclick.emulator.__main__ import main
+from peerclick_emulator.__main__ import main
 sys.exit(main(["--port", "0"]))
 """
 
@@ -127,7 +127,7 @@ def test_without_the_web_stack_the_command_names_the_emulator_extra(missing):
 
 
 def test_another_missing_module_is_not_blamed_on_the_extra():
-    module = "airflow_provider_peerclick.emulator.app"  # as in a broken install of the provider itself
+    module = "peerclick_emulator.app"  # as in a broken install of the emulator itself
     done = subprocess.run(
         [sys.executable, "-c", WITHOUT_MODULE, module], capture_output=True, text=True, timeout=30
     )

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 import airflow_provider_peerclick
+import peerclick_emulator
 from airflow_provider_peerclick import __version__
 
 pytestmark = pytest.mark.slow
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = airflow_provider_peerclick.__name__
 PACKAGE_DIR = REPO / PACKAGE
+EMULATOR = peerclick_emulator.__name__  # shipped in the same wheel, for the [emulator] extra
 AIRFLOW_VERSION = "3.3.2"
 CONSTRAINTS = REPO / "constraints" / f"airflow-{AIRFLOW_VERSION}.txt"
 UV = Path(sys.executable).parent / "uv"  # installed in every venv of this project by the Makefile
@@ -62,11 +64,12 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
         entry_points = archive.read(f"{DIST_INFO}/entry_points.txt").decode()
         pools = archive.read(f"{PACKAGE}/pools.json")
 
-    # No tests, scripts, benchmarks or example DAGs: only the package and its metadata.
-    assert {name.split("/")[0] for name in names} == {PACKAGE, DIST_INFO}
+    # No tests, scripts, benchmarks or example DAGs: only the provider, the emulator and their metadata.
+    assert {name.split("/")[0] for name in names} == {PACKAGE, EMULATOR, DIST_INFO}
     sources = {
         path.relative_to(REPO).as_posix()
-        for path in PACKAGE_DIR.rglob("*.py")
+        for package in (PACKAGE, EMULATOR)
+        for path in (REPO / package).rglob("*.py")
         if "__pycache__" not in path.parts
     }
     assert {name for name in names if name.endswith(".py")} == sources  # every module, subpackages too
@@ -83,7 +86,7 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
     # Neither is needed without the extra (Airflow brings them today, but the provider does not rely on it).
     assert not [r for r in requires if r.startswith(("fastapi", "uvicorn")) and "extra ==" not in r]
     assert f"provider_info = {PACKAGE}:get_provider_info" in entry_points
-    assert f"peerclick-emulator = {PACKAGE}.emulator.__main__:main" in entry_points
+    assert f"peerclick-emulator = {EMULATOR}.__main__:main" in entry_points
     assert f"peerclick-pools = {PACKAGE}.pools:main" in entry_points
 
 

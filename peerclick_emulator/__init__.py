@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_peerclick.emulator.config import EmulatorConfig
+from peerclick_emulator.config import EmulatorConfig
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -18,6 +18,6 @@ __all__ = ["EmulatorConfig", "create_app"]
 
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     """Build the emulator's ASGI app (imported lazily: FastAPI is only needed to serve)."""
-    from airflow_provider_peerclick.emulator.app import create_app as _create_app
+    from peerclick_emulator.app import create_app as _create_app
 
     return _create_app(config)

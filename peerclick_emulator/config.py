@@ -49,7 +49,7 @@ class EmulatorConfig:
             raise ValueError("rate_window must be > 0")
         if self.late_conversion_days < 0:
             raise ValueError("late_conversion_days must be >= 0")
-        from airflow_provider_peerclick.emulator.metrics import METRICS
+        from peerclick_emulator.metrics import METRICS
 
         unknown = sorted(set(self.omit_columns) - set(METRICS))
         if unknown:

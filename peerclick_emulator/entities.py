@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_peerclick.emulator.catalog import TRACKING_DOMAIN, Catalog
-from airflow_provider_peerclick.emulator.errors import ApiError
+from peerclick_emulator.catalog import TRACKING_DOMAIN, Catalog
+from peerclick_emulator.errors import ApiError
 
 STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED")
 SEEDED_CAMPAIGNS = 20

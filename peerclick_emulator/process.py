@@ -13,14 +13,14 @@ from typing import Any
 
 import requests
 
-from airflow_provider_peerclick.emulator.config import DEFAULT_ACCESS_ID, DEFAULT_ACCESS_KEY
+from peerclick_emulator.config import DEFAULT_ACCESS_ID, DEFAULT_ACCESS_KEY
 
 URL_LINE_PREFIX = "PEERCLICK_EMULATOR_URL="
 START_TIMEOUT = 30.0
 
 
 class EmulatorProcess:
-    """One `python -m airflow_provider_peerclick.emulator --port 0` subprocess, and a client for it."""
+    """One `python -m peerclick_emulator --port 0` subprocess, and a client for it."""
 
     def __init__(
         self,
@@ -31,7 +31,7 @@ class EmulatorProcess:
     ) -> None:
         self.access_id = access_id
         self.access_key = access_key
-        args = [sys.executable, "-m", "airflow_provider_peerclick.emulator", "--port", "0"]
+        args = [sys.executable, "-m", "peerclick_emulator", "--port", "0"]
         args += ["--access-id", access_id, "--access-key", access_key, "--seed", str(seed), *extra_args]
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed in stop()
         # Our own interpreter and module, with arguments from the caller of this test helper.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_peerclick.emulator.errors import ApiError
+from peerclick_emulator.errors import ApiError
 
 AUTH_PREFIX = "/auth"
 _KNOWN_KEYS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
-from airflow_provider_peerclick.emulator.faults import parse_fault
-from airflow_provider_peerclick.emulator.gate import emulator_state, json_body
+from peerclick_emulator.faults import parse_fault
+from peerclick_emulator.gate import emulator_state, json_body
 
 PREFIX = "/__emulator__"
 

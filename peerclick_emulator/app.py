@@ -9,12 +9,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from airflow_provider_peerclick.emulator.api import api_router
-from airflow_provider_peerclick.emulator.config import EmulatorConfig
-from airflow_provider_peerclick.emulator.control import PREFIX as CONTROL_PREFIX
-from airflow_provider_peerclick.emulator.control import control_router
-from airflow_provider_peerclick.emulator.errors import ApiError
-from airflow_provider_peerclick.emulator.state import EmulatorState
+from peerclick_emulator.api import api_router
+from peerclick_emulator.config import EmulatorConfig
+from peerclick_emulator.control import PREFIX as CONTROL_PREFIX
+from peerclick_emulator.control import control_router
+from peerclick_emulator.errors import ApiError
+from peerclick_emulator.state import EmulatorState
 
 API_PREFIXES = ("/v1", "/v1_1")
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from airflow_provider_peerclick.emulator.errors import ApiError
-from airflow_provider_peerclick.emulator.metrics import METRICS
+from peerclick_emulator.errors import ApiError
+from peerclick_emulator.metrics import METRICS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000

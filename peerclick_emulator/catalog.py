@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_peerclick.emulator.hashing import hash_of, pick
+from peerclick_emulator.hashing import hash_of, pick
 
 COUNTRIES: tuple[tuple[str, str], ...] = (
     ("US", "United States"),

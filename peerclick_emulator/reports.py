@@ -10,9 +10,9 @@ from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from airflow_provider_peerclick.emulator.catalog import COUNTRIES, Catalog
-from airflow_provider_peerclick.emulator.metrics import metric_mapping, metric_values
-from airflow_provider_peerclick.emulator.reportdata import (
+from peerclick_emulator.catalog import COUNTRIES, Catalog
+from peerclick_emulator.metrics import metric_mapping, metric_values
+from peerclick_emulator.reportdata import (
     DAY,
     ZERO,
     Counts,
@@ -21,7 +21,7 @@ from airflow_provider_peerclick.emulator.reportdata import (
     add,
     hour_slots,
 )
-from airflow_provider_peerclick.emulator.reportquery import ReportQuery
+from peerclick_emulator.reportquery import ReportQuery
 
 Dims = tuple[Any, ...]
 

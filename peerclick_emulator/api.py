@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from airflow_provider_peerclick.emulator.entities import CAMPAIGN, OFFER, EntityKind, EntityStore
-from airflow_provider_peerclick.emulator.errors import ApiError
-from airflow_provider_peerclick.emulator.gate import GatedRoute, emulator_state, json_body
-from airflow_provider_peerclick.emulator.reportquery import parse_report_query
+from peerclick_emulator.entities import CAMPAIGN, OFFER, EntityKind, EntityStore
+from peerclick_emulator.errors import ApiError
+from peerclick_emulator.gate import GatedRoute, emulator_state, json_body
+from peerclick_emulator.reportquery import parse_report_query
 
 MAX_TOKEN_LIFETIME = 10 * 365 * 86400
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from airflow_provider_peerclick.emulator.reportdata import Counts
+from peerclick_emulator.reportdata import Counts
 
 MONEY_PLACES = 2
 RATIO_PLACES = 4

@@ -16,9 +16,9 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from airflow_provider_peerclick.emulator.app import create_app
-from airflow_provider_peerclick.emulator.config import EmulatorConfig
-from airflow_provider_peerclick.emulator.connection import CONNECTION_EXTENSION, ConnectionControl
+from peerclick_emulator.app import create_app
+from peerclick_emulator.config import EmulatorConfig
+from peerclick_emulator.connection import CONNECTION_EXTENSION, ConnectionControl
 
 URL_LINE_PREFIX = "PEERCLICK_EMULATOR_URL="
 ASGIApp = Callable[[Any, Any, Any], Any]

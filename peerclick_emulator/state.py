@@ -6,14 +6,14 @@ import json
 import time
 from typing import Any
 
-from airflow_provider_peerclick.emulator.catalog import Catalog
-from airflow_provider_peerclick.emulator.clock import Clock
-from airflow_provider_peerclick.emulator.config import EmulatorConfig
-from airflow_provider_peerclick.emulator.entities import AccountEntities
-from airflow_provider_peerclick.emulator.faults import FaultQueue
-from airflow_provider_peerclick.emulator.ratelimit import ALL, REPORTS, RateLimiter
-from airflow_provider_peerclick.emulator.reports import ReportService
-from airflow_provider_peerclick.emulator.tokens import TokenStore
+from peerclick_emulator.catalog import Catalog
+from peerclick_emulator.clock import Clock
+from peerclick_emulator.config import EmulatorConfig
+from peerclick_emulator.entities import AccountEntities
+from peerclick_emulator.faults import FaultQueue
+from peerclick_emulator.ratelimit import ALL, REPORTS, RateLimiter
+from peerclick_emulator.reports import ReportService
+from peerclick_emulator.tokens import TokenStore
 
 
 class EmulatorState:

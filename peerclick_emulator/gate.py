@@ -13,11 +13,11 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse
 
-from airflow_provider_peerclick.emulator.connection import CONNECTION_EXTENSION, ConnectionControl
-from airflow_provider_peerclick.emulator.errors import ApiError
-from airflow_provider_peerclick.emulator.faults import AUTH_PREFIX, Fault
-from airflow_provider_peerclick.emulator.ratelimit import ALL, REPORTS
-from airflow_provider_peerclick.emulator.state import EmulatorState
+from peerclick_emulator.connection import CONNECTION_EXTENSION, ConnectionControl
+from peerclick_emulator.errors import ApiError
+from peerclick_emulator.faults import AUTH_PREFIX, Fault
+from peerclick_emulator.ratelimit import ALL, REPORTS
+from peerclick_emulator.state import EmulatorState
 
 TOKEN_HEADER = "api-token"  # noqa: S105 - a header name, not a secret
 TOO_MANY_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"

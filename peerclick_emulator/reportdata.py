@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from airflow_provider_peerclick.emulator.catalog import TAG_FACTS, Catalog
-from airflow_provider_peerclick.emulator.hashing import MASK64, MIX1, MIX2, hash_of
+from peerclick_emulator.catalog import TAG_FACTS, Catalog
+from peerclick_emulator.hashing import MASK64, MIX1, MIX2, hash_of
 
 # (visits, clicks, conversions, revenue_cents, cost_cents)
 Counts = tuple[int, int, int, int, int]

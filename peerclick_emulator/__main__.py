@@ -1,4 +1,4 @@
-"""Command line: `peerclick-emulator` or `python -m airflow_provider_peerclick.emulator`."""
+"""Command line: `peerclick-emulator` or `python -m peerclick_emulator`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from airflow_provider_peerclick.emulator.config import DEFAULT_ACCESS_ID, DEFAULT_ACCESS_KEY, EmulatorConfig
+from peerclick_emulator.config import DEFAULT_ACCESS_ID, DEFAULT_ACCESS_KEY, EmulatorConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Imported late so that `--help` and argument errors answer without loading the web stack, and so
     # that a missing one can be named instead of ending in a traceback.
     try:
-        from airflow_provider_peerclick.emulator.server import serve
+        from peerclick_emulator.server import serve
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] not in WEB_STACK:
             raise

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from airflow_provider_peerclick.emulator.errors import ApiError
+from peerclick_emulator.errors import ApiError
 
 
 class Clock:
