@@ -115,5 +115,6 @@ def scan_redis_server(scan: Scan, url: str) -> None:
 
     server = redis.Redis.from_url(url)
     settings = server.connection_pool.connection_kwargs
-    for database in server.info("keyspace"):  # {"db0": {...}, "db1": {...}}
+    keyspace: dict[str, Any] = server.info("keyspace")  # type: ignore[assignment]  # sync client
+    for database in keyspace:  # {"db0": {...}, "db1": {...}}
         scan_redis(scan, redis.Redis(**{**settings, "db": int(database.removeprefix("db"))}))
