@@ -1,8 +1,8 @@
 """Every difference between the Airflow 3 releases this provider supports (3.0 to 3.3), in one place.
 
 The provider is written against the newest Airflow; each shim below says which older releases need it, so
-it can go when those leave the supported range (pyproject's lower bound). Everything else imports these
-names from here, never straight from ``airflow``, where a shim exists.
+it can go when those leave the supported range (pyproject's lower bound). The provider and its example
+DAGs import these names from here, never straight from ``airflow``.
 """
 
 from __future__ import annotations
