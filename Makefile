@@ -77,6 +77,7 @@ constraints-$(1):
 endef
 $(foreach version,$(MATRIX),$(eval $(call matrix_rules,$(version))))
 
+.PHONY: constraints-$(AIRFLOW)
 constraints-$(AIRFLOW):
 	$(call resolve,$(AIRFLOW),$(DEV_EXTRAS))
 
