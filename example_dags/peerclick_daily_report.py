@@ -17,8 +17,10 @@ import os
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable
+from airflow.sdk import DAG
 
+# airflow.sdk's on Airflow 3.2+, the core one on 3.0 and 3.1 (the provider's _compat picks).
+from airflow_provider_peerclick._compat import CronDataIntervalTimetable
 from airflow_provider_peerclick.operators.report import (
     PeerClickReportOperator,
     PeerClickReportToStorageOperator,

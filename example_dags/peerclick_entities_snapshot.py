@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, ObjectStoragePath, task
+from airflow.sdk import DAG, Asset, ObjectStoragePath, task
 
+# airflow.sdk's on Airflow 3.2+, the core one on 3.0 and 3.1 (the provider's _compat picks).
+from airflow_provider_peerclick._compat import CronDataIntervalTimetable
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.storage.snapshot import land_snapshot
 

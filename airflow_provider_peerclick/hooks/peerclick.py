@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pendulum
 import requests
 import tenacity
-from airflow.sdk import BaseHook
 
 from airflow_provider_peerclick import __version__, arguments
+from airflow_provider_peerclick._compat import BaseHook, aget_connection
 from airflow_provider_peerclick.budget import REPORT_PATH, RateBudget, is_report_path
 from airflow_provider_peerclick.connection import PeerClickSettings
 from airflow_provider_peerclick.exceptions import (
@@ -131,7 +131,7 @@ class PeerClickHook(BaseHook):
         return self._settings
 
     def use_connection(self, conn: Any) -> None:
-        """Take settings from an already fetched Connection (triggers fetch it with ``aget_connection``)."""
+        """Take settings from an already fetched Connection (triggers fetch it with ``aload_connection``)."""
         settings = PeerClickSettings.from_connection(conn)
         mask_secret(settings.access_key)
         store_password = urlsplit(settings.rate_limit_store or "").password
@@ -165,7 +165,7 @@ class PeerClickHook(BaseHook):
 
     async def aload_connection(self) -> None:
         """Fetch the connection without blocking the event loop (for triggers)."""
-        self.use_connection(await self.aget_connection(self.peerclick_conn_id))
+        self.use_connection(await aget_connection(self, self.peerclick_conn_id))
 
     def get_conn(self) -> requests.Session:
         if self._session is None:

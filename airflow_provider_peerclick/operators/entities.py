@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick import arguments, entities
+from airflow_provider_peerclick._compat import AirflowFailException
 from airflow_provider_peerclick.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.exceptions import (
     PeerClickError,
@@ -59,8 +59,6 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
         self.max_entities = arguments.positive_int(max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
-        from airflow.sdk.exceptions import AirflowFailException  # only the list operators use it
-
         statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
         found = self.kind.list_all(self.hook)
         if statuses:

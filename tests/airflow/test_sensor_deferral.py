@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from airflow.sdk.exceptions import TaskDeferred
 
+from airflow_provider_peerclick._compat import TaskDeferred
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
 from airflow_provider_peerclick.tokens import tokens

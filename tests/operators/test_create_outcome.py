@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_peerclick._compat import AirflowFailException
 from airflow_provider_peerclick.exceptions import PeerClickServerError, PeerClickTransportError
 from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
