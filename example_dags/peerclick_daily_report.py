@@ -17,13 +17,16 @@ import os
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable
+from airflow.sdk import DAG
 
 from airflow_provider_peerclick.operators.report import (
     PeerClickReportOperator,
     PeerClickReportToStorageOperator,
 )
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+
+# airflow.sdk's on Airflow 3.2+, the core one on 3.0 and 3.1 (the provider's version_compat picks).
+from airflow_provider_peerclick.version_compat import CronDataIntervalTimetable
 
 # Settings from the environment, read at parse time (no network, no DB), so this file works on its own.
 # Where reports land: any ObjectStoragePath URL (file://, s3://, gs://...); default data/ beside the DAGs.

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, ObjectStoragePath, task
+from airflow.sdk import DAG, Asset, ObjectStoragePath, task
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.storage.snapshot import land_snapshot
+
+# airflow.sdk's on Airflow 3.2+, the core one on 3.0 and 3.1 (the provider's version_compat picks).
+from airflow_provider_peerclick.version_compat import CronDataIntervalTimetable
 
 # Settings from the environment (this file is self-contained): see peerclick_daily_report.
 TZ = os.environ.get("PEERCLICK_ACCOUNT_TZ", "UTC")

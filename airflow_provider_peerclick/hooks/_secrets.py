@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-try:
-    from airflow.sdk.log import mask_secret
-except ImportError:  # Airflow releases that keep the masker in execution_time
-    from airflow.sdk.execution_time.secrets_masker import mask_secret  # type: ignore[no-redef]
+# The same name on every supported release: 3.0 re-exports execution_time.secrets_masker's here, and 3.1+
+# define it here (also telling the supervisor, whose log output needs the mask too).
+from airflow.sdk.log import mask_secret
 
 __all__ = ["mask_secret"]

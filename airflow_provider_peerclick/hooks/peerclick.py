@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pendulum
 import requests
 import tenacity
-from airflow.sdk import BaseHook
 
 from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.exceptions import (
@@ -38,6 +37,7 @@ from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_
 from airflow_provider_peerclick.hooks._throttle import Unsent
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
 from airflow_provider_peerclick.hooks._transport import TokenSafeSession, send
+from airflow_provider_peerclick.version_compat import BaseHook, aget_connection
 
 AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
@@ -224,7 +224,7 @@ class PeerClickHook(BaseHook):
         return self._settings
 
     def use_connection(self, conn: Any) -> None:
-        """Take settings from an already fetched Connection (triggers fetch it with ``aget_connection``)."""
+        """Take settings from an already fetched Connection (triggers fetch it with ``aload_connection``)."""
         settings = PeerClickSettings.from_connection(conn)
         mask_secret(settings.access_key)
         store_password = urlsplit(settings.rate_limit_store or "").password
@@ -260,7 +260,7 @@ class PeerClickHook(BaseHook):
 
     async def aload_connection(self) -> None:
         """Fetch the connection without blocking the event loop (for triggers)."""
-        self.use_connection(await self.aget_connection(self.peerclick_conn_id))
+        self.use_connection(await aget_connection(self, self.peerclick_conn_id))
 
     def get_conn(self) -> requests.Session:
         if self._session is None:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import (
     PeerClickError,
@@ -20,6 +19,7 @@ from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.utils import entities
 from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now, check_required_now
+from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -60,8 +60,6 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
         self.max_entities = arguments.positive_int(max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
-        from airflow.sdk.exceptions import AirflowFailException  # only the list operators use it
-
         statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
         found = self.kind.list_all(self.hook)
         if statuses:

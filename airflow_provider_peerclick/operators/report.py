@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
@@ -28,6 +27,7 @@ from airflow_provider_peerclick.storage.restatement import check_day, lookback_d
 from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
+from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

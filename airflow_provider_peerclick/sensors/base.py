@@ -7,13 +7,13 @@ from abc import abstractmethod
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
-from airflow.sdk.exceptions import AirflowSensorTimeout
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.utils.observations import Observation
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
+from airflow_provider_peerclick.version_compat import AirflowSensorTimeout, conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

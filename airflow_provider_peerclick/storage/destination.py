@@ -72,9 +72,17 @@ def resolve_destination(destination: Any, conn_id: str | None = None) -> ObjectS
     if isinstance(destination, ObjectStoragePath):
         path = destination if conn_id is None else ObjectStoragePath(str(destination), conn_id=conn_id)
     elif isinstance(destination, str) and destination.strip():
+        # On the text, before it becomes a path: the universal-pathlib of Airflow 3.0 and 3.1 (0.2) makes
+        # 'relative/lake' into '/relative/lake', which would land the data at the file system's root.
+        check_destination_text(destination)
         try:
             path = ObjectStoragePath(destination.strip(), conn_id=conn_id)
         except ValueError as exc:
+            # A scheme without a filesystem fails here on Airflow 3.2+ (universal-pathlib 0.3), and only
+            # when `fs` is looked up below on 3.0 and 3.1: the same message either way.
+            scheme = urlsplit(destination.strip()).scheme
+            if scheme not in LOCAL_PROTOCOLS:
+                raise _no_filesystem(destination, scheme, exc) from None
             raise _fail(
                 destination, f"{exc}; allowed: a local folder or object store URL, {_EXAMPLES}"
             ) from None
@@ -86,12 +94,16 @@ def resolve_destination(destination: Any, conn_id: str | None = None) -> ObjectS
     try:
         path.fs  # noqa: B018 - looking the filesystem up is the check
     except (ValueError, ImportError) as exc:
-        raise _fail(
-            destination,
-            f"no filesystem for scheme {protocol!r} ({exc}); install the Airflow provider that brings it, "
-            "e.g. apache-airflow-providers-amazon[s3fs] for s3://",
-        ) from None
+        raise _no_filesystem(destination, protocol, exc) from None
     return path
+
+
+def _no_filesystem(destination: Any, scheme: str, exc: Exception) -> PeerClickInvalidArgumentError:
+    return _fail(
+        destination,
+        f"no filesystem for scheme {scheme!r} ({exc}); install the Airflow provider that brings it, "
+        "e.g. apache-airflow-providers-amazon[s3fs] for s3://",
+    )
 
 
 def _check_local(destination: Any, path: str) -> None:

@@ -33,8 +33,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
 
 def check(records_file: Path, tries: Mapping[str, tuple[str, int]]) -> list[str]:
     """Problems with the failures DAG's run: task states from the database, exceptions from the file."""
-    lines = records_file.read_text().splitlines() if records_file.exists() else []
-    records = [json.loads(line) for line in lines]
+    records = _records(records_file)
     problems = []
     for task_id, fields in EXPECTED.items():
         name = f"{FAILURES_DAG_ID}.{task_id}"
@@ -57,7 +56,12 @@ def check(records_file: Path, tries: Mapping[str, tuple[str, int]]) -> list[str]
 
 def describe(records_file: Path) -> list[str]:
     """One line per failed try: what a user reads in the task log, secrets aside."""
+    records = _records(records_file)
+    return [f"{r['task_id']} try {r['try_number']}: {r['type']}: {r['message']}" for r in records]
+
+
+def _records(records_file: Path) -> list[dict[str, Any]]:
+    """The callback's lines; none when no task failed at all."""
     if not records_file.exists():
         return []
-    records = [json.loads(line) for line in records_file.read_text().splitlines()]
-    return [f"{r['task_id']} try {r['try_number']}: {r['type']}: {r['message']}" for r in records]
+    return [json.loads(line) for line in records_file.read_text().splitlines()]

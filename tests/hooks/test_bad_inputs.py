@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from airflow.exceptions import AirflowNotFoundException
 
 from airflow_provider_peerclick.exceptions import PeerClickError
 from airflow_provider_peerclick.hooks._tokens import tokens
@@ -33,6 +34,8 @@ from airflow_provider_peerclick.operators.report import (
 )
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor, PeerClickOfferSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+
+from ..compat import HOOKS_SEE_ANY_EXTRA
 
 DAY = {"start": "2026-11-19", "end": "2026-11-20", "group_by": "campaign"}
 Call = Callable[[PeerClickHook], Any]
@@ -361,8 +364,22 @@ def test_bad_input_fails_clearly_before_any_request(
         fields["extra"] = json.dumps(fields["extra"])
     monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", json.dumps(fields))
     tokens.clear()
+    if not HOOKS_SEE_ANY_EXTRA and "extra" in fields and not _is_json_object(fields["extra"]):
+        # Airflow 3.0 and 3.1 drop such a connection before the hook can see it (see tests/compat.py):
+        # their own, vaguer error, but still before any request.
+        with pytest.raises(AirflowNotFoundException, match="isn't defined"):
+            call(PeerClickHook())
+        assert emulator.stats()["requests"] == 0
+        return
     with pytest.raises(PeerClickError) as raised:
         call(PeerClickHook())
     assert fragment in str(raised.value), str(raised.value)
     assert emulator.access_key not in str(raised.value)
     assert emulator.stats()["requests"] == 0
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickServerError, PeerClickTransportError
 from airflow_provider_peerclick.hooks._tokens import tokens
@@ -13,6 +12,7 @@ from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
     PeerClickCreateOfferOperator,
 )
+from airflow_provider_peerclick.version_compat import AirflowFailException
 
 KINDS = {
     "campaign": (PeerClickCreateCampaignOperator, {"name": "Spring sale", "workspaceId": 1}),

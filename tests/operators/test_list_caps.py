@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks._tokens import tokens
@@ -11,6 +10,7 @@ from airflow_provider_peerclick.operators.entities import (
     PeerClickListCampaignsOperator,
     PeerClickListOffersOperator,
 )
+from airflow_provider_peerclick.version_compat import AirflowFailException
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def test_a_dropped_connection_mid_report_leaves_nothing_new(
     ("destination", "message"),
     [
         ("relative/lake", "must be an absolute path"),
-        ("nosuchscheme://bucket/lake", "Unsupported filesystem"),
+        ("nosuchscheme://bucket/lake", "no filesystem for scheme 'nosuchscheme'"),
         ("file:///dev/null/lake", "is a file, not a folder"),
     ],
 )

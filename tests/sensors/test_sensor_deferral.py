@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from airflow.sdk.exceptions import TaskDeferred
 
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+from airflow_provider_peerclick.version_compat import TaskDeferred
 
 DAY = {"start": "2026-11-19", "end": "2026-11-20"}
 

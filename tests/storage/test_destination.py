@@ -43,7 +43,7 @@ def test_a_local_destination_may_not_exist_yet(tmp_path):
         ("relative/lake", "must be an absolute path"),
         ("", "allowed: a local folder or object store URL"),
         (None, "allowed: a local folder or object store URL"),
-        ("nosuchscheme://bucket/x", "Unsupported filesystem"),
+        ("nosuchscheme://bucket/x", "no filesystem for scheme 'nosuchscheme'"),
     ],
 )
 def test_unusable_destinations_are_refused(destination, message):

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from ..compat import DAGS_TEST_REGISTERS_ASSETS
 from ..conftest import AIRFLOW_HOME_KEY
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,15 @@ DAG_RUN_TIMEOUT = 180
 
 def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def register_assets(env: dict[str, str]) -> None:
+    """Before `airflow dags test` on Airflow 3.0, register the DAGs' assets as its DAG processor would
+    (3.0's `dags test` does not; see tests/compat.py). Nothing to do on 3.1+."""
+    if DAGS_TEST_REGISTERS_ASSETS:
+        return
+    done = run([str(BIN / "airflow"), "dags", "reserialize"], env, timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 
 
 def pools_command() -> list[str]:

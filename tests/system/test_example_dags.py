@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from ..compat import DAGBAG_IMPORT
 from ..conftest import plain_names
+from .conftest import register_assets
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 EXPECTED = {"peerclick_daily_report", "peerclick_entities_snapshot", "peerclick_report_summary"}
@@ -31,6 +33,8 @@ def example_env(airflow_home, emulator, tmp_path):
 
 
 def airflow(env: dict[str, str], *args: str) -> str:
+    if args[:2] == ("dags", "test"):
+        register_assets(env)
     command = [str(Path(sys.executable).parent / "airflow"), *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
@@ -110,14 +114,16 @@ def test_entities_snapshot_lands_campaigns_and_offers(emulator, example_env):
     assert emulator.stats()["refused"] == 0
 
 
-PARSE_EACH_FOLDER = """
+PARSE_EACH_FOLDER = (
+    DAGBAG_IMPORT
+    + """
 import json, sys
-from airflow.dag_processing.dagbag import DagBag
 for folder in sys.argv[1:]:
     bag = DagBag(folder)
     errors = {name: str(error) for name, error in bag.import_errors.items()}
     print(json.dumps({"errors": errors, "dags": sorted(bag.dag_ids)}))
 """
+)
 
 
 def test_each_example_dag_parses_when_copied_alone_into_a_dags_folder(tmp_path, airflow_home):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import BIN, LOGICAL_DATE, run
+from .conftest import BIN, LOGICAL_DATE, register_assets, run
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +33,7 @@ def test_report_tasks_emit_their_input_and_output_datasets_and_no_secret(airflow
         "PEERCLICK_TEST_LANDING_URL": lake.as_uri(),
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport),
     }
+    register_assets(env)
     done = run([str(BIN / "airflow"), "dags", "test", "peerclick_lineage", LOGICAL_DATE], env, timeout=300)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 

@@ -7,11 +7,12 @@ import json
 import time
 
 import pytest
-from airflow.sdk.module_loading import import_string
 
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
+
+from ..compat import import_string
 
 QUERY = {"start": "2026-11-24T00:00:00+00:00", "end": "2026-11-25T00:00:00+00:00", "group_by": "day"}
 
