@@ -21,7 +21,8 @@ MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 1_000
 
 
-def _fail(name: str, got: Any, allowed: str) -> PeerClickInvalidArgumentError:
+def invalid(name: str, got: Any, allowed: str) -> PeerClickInvalidArgumentError:
+    """The error every argument check raises: what was given, and what is allowed."""
     return PeerClickInvalidArgumentError(f"{name}: got {got!r}; allowed: {allowed}")
 
 
@@ -30,7 +31,7 @@ def positive_id(value: Any, name: str = "id") -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _fail(name, value, "a positive integer ID such as 42")
+        raise invalid(name, value, "a positive integer ID such as 42")
     return value
 
 
@@ -38,11 +39,11 @@ def time_zone(value: Any) -> str:
     if value is None:
         return "UTC"
     if not isinstance(value, str) or not value.strip():
-        raise _fail("tz", value, "an IANA time zone name such as 'UTC' or 'Europe/Berlin'")
+        raise invalid("tz", value, "an IANA time zone name such as 'UTC' or 'Europe/Berlin'")
     try:
         return pendulum.timezone(value).name
     except Exception:
-        raise _fail("tz", value, "an IANA time zone name such as 'UTC' or 'Europe/Berlin'") from None
+        raise invalid("tz", value, "an IANA time zone name such as 'UTC' or 'Europe/Berlin'") from None
 
 
 def whole_hour(value: Any, name: str, tz: str) -> pendulum.DateTime:
@@ -53,22 +54,22 @@ def whole_hour(value: Any, name: str, tz: str) -> pendulum.DateTime:
         try:
             parsed = pendulum.parse(value, tz=tz)
         except (ValueError, pendulum.parsing.exceptions.ParserError):
-            raise _fail(name, value, allowed + ", e.g. '2026-11-24' or '2026-11-24T05:00:00'") from None
+            raise invalid(name, value, allowed + ", e.g. '2026-11-24' or '2026-11-24T05:00:00'") from None
     if isinstance(parsed, dt.datetime):
         moment = pendulum.instance(parsed, tz=tz).in_timezone(tz)
     elif isinstance(parsed, dt.date):
         moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=tz)
     else:
-        raise _fail(name, value, allowed)
+        raise invalid(name, value, allowed)
     if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
-        raise _fail(name, value, allowed + f"; in time zone {tz} it is {moment.isoformat()}")
+        raise invalid(name, value, allowed + f"; in time zone {tz} it is {moment.isoformat()}")
     return moment
 
 
 def _choice(value: Any, name: str, allowed: Iterable[str]) -> str:
     allowed = tuple(allowed)
     if value not in allowed:
-        raise _fail(name, value, ", ".join(allowed))
+        raise invalid(name, value, ", ".join(allowed))
     return str(value)
 
 
@@ -78,10 +79,10 @@ def column_names(columns: Iterable[str] | None) -> tuple[str, ...]:
     if isinstance(columns, str):
         columns = [c.strip() for c in columns.split(",")]
     if not isinstance(columns, list | tuple):
-        raise _fail("columns", columns, "a list or comma-separated string of " + ", ".join(COLUMNS))
+        raise invalid("columns", columns, "a list or comma-separated string of " + ", ".join(COLUMNS))
     chosen = tuple(columns)
     if not chosen:
-        raise _fail("columns", chosen, "a non-empty subset of " + ", ".join(COLUMNS))
+        raise invalid("columns", chosen, "a non-empty subset of " + ", ".join(COLUMNS))
     for column in chosen:
         _choice(column, "columns", COLUMNS)
     return tuple(dict.fromkeys(chosen))
@@ -91,7 +92,7 @@ def report_filters(filters: Mapping[str, Any] | None) -> tuple[tuple[str, str], 
     if not filters:
         return ()
     if not isinstance(filters, Mapping):
-        raise _fail("filters", filters, "a mapping of group-by name to ID or code, e.g. {'campaign': 42}")
+        raise invalid("filters", filters, "a mapping of group-by name to ID or code, e.g. {'campaign': 42}")
     checked = []
     for name, value in filters.items():
         _choice(name, "filters", GROUP_BY)
@@ -106,7 +107,7 @@ def _filter_id(value: Any, name: str) -> str:
 def _filter_country(value: Any, name: str) -> str:
     code = value.strip().upper() if isinstance(value, str) else value
     if code not in COUNTRY_CODES:
-        raise _fail(name, value, "an ISO 3166-1 alpha-2 country code such as 'US' or 'DE'")
+        raise invalid(name, value, "an ISO 3166-1 alpha-2 country code such as 'US' or 'DE'")
     return str(code)
 
 
@@ -114,7 +115,7 @@ def _filter_day(value: Any, name: str) -> str:
     try:
         return pendulum.Date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise _fail(name, value, "a date such as '2026-11-24'") from None
+        raise invalid(name, value, "a date such as '2026-11-24'") from None
 
 
 def _filter_hour(value: Any, name: str) -> str:
@@ -122,7 +123,7 @@ def _filter_hour(value: Any, name: str) -> str:
     if isinstance(hour, str) and hour.isdigit():
         hour = int(hour)
     if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise _fail(name, value, "an hour of the day from 0 to 23")
+        raise invalid(name, value, "an hour of the day from 0 to 23")
     return str(hour)
 
 
@@ -160,14 +161,14 @@ def entity_status(value: Any, name: str = "status") -> str:
 
 def positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(name, value, "a positive integer")
+        raise invalid(name, value, "a positive integer")
     return value
 
 
 def seconds(value: Any, name: str) -> float:
     """A duration in seconds: zero or more, and finite."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
-        raise _fail(name, value, "a number of seconds, 0 or more")
+        raise invalid(name, value, "a number of seconds, 0 or more")
     return float(value)
 
 
@@ -175,7 +176,7 @@ def page_size(value: Any) -> int:
     if value is None:
         return DEFAULT_PAGE_SIZE
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
-        raise _fail("page_size", value, f"an integer from 1 to {MAX_PAGE_SIZE}")
+        raise invalid("page_size", value, f"an integer from 1 to {MAX_PAGE_SIZE}")
     return value
 
 
@@ -190,7 +191,7 @@ def report_keywords(
     allowed = tuple(allowed)
     for name in given:
         if name not in allowed:
-            raise _fail(f"{caller}({name}=...)", given[name], "the keyword arguments " + ", ".join(allowed))
+            raise invalid(f"{caller}({name}=...)", given[name], "the keyword arguments " + ", ".join(allowed))
     missing = [name for name in _REQUIRED_REPORT_ARGUMENTS if name not in given]
     if missing:
         raise PeerClickInvalidArgumentError(
@@ -208,7 +209,7 @@ def request_params(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, Mapping) or not all(
         isinstance(item, str | int | float) and not isinstance(item, bool) for item in value.values()
     ):
-        raise _fail("params", value, "a mapping of query names to strings or numbers, e.g. {'limit': 100}")
+        raise invalid("params", value, "a mapping of query names to strings or numbers, e.g. {'limit': 100}")
     return dict(value) or None
 
 
@@ -216,23 +217,23 @@ def request_json(value: Any) -> Any:
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise _fail("json", value, f"a JSON-serialisable value ({exc})") from None
+        raise invalid("json", value, f"a JSON-serialisable value ({exc})") from None
     return value
 
 
 def flag(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise _fail(name, value, "True or False")
+        raise invalid(name, value, "True or False")
     return value
 
 
 def entity_statuses(value: Any, name: str = "statuses") -> list[str]:
     if not isinstance(value, list | tuple) or not value:
-        raise _fail(name, value, "a non-empty list of " + ", ".join(ENTITY_STATUSES) + ", e.g. ['ACTIVE']")
+        raise invalid(name, value, "a non-empty list of " + ", ".join(ENTITY_STATUSES) + ", e.g. ['ACTIVE']")
     return [entity_status(status, name) for status in value]
 
 
 def entity_body(body: Any, name: str = "body") -> dict[str, Any]:
     if not isinstance(body, Mapping) or not body:
-        raise _fail(name, body, "a non-empty mapping of PeerClick fields, e.g. {'name': 'My offer', ...}")
+        raise invalid(name, body, "a non-empty mapping of PeerClick fields, e.g. {'name': 'My offer', ...}")
     return dict(body)

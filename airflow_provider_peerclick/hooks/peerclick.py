@@ -87,9 +87,7 @@ class ReportQuery:
         # By instant: aware datetimes of one zone compare by wall time, and the hour a clock change
         # repeats would then end before it starts.
         if begin.timestamp() >= finish.timestamp():
-            raise PeerClickInvalidArgumentError(
-                f"end: got {end!r}; allowed: a time after start ({begin.isoformat()}); end is exclusive"
-            )
+            raise arguments.invalid("end", end, f"a time after start ({begin.isoformat()}); end is exclusive")
         return cls(
             start=begin,
             end=finish,
@@ -482,14 +480,13 @@ class PeerClickHook(BaseHook):
         and optionally ``columns``, ``tz`` and ``filters`` (group-by name to ID or code); and ``page_size``.
         """
         query, size = _report_query(given, "iter_report")
-        pages = self.iter_report_pages(query=query, page_size=size)
-        return (row for page in pages for row in page.rows)
+        return (row for page in self._pages(query.params(), size) for row in page.rows)
 
     def get_report_summary(self, **given: Any) -> ReportSummary:
         """Row count and totals of a report (``query`` or its arguments), from one request for a one-row
         page."""
         query, _ = _report_query(given, "get_report_summary", paged=False)
-        page = next(self.iter_report_pages(query=query, page_size=1))
+        page = next(self._pages(query.params(), 1))
         return ReportSummary(total_rows=page.total_rows, totals=page.totals)
 
     def get_report_totals(self, **given: Any) -> dict[str, Any]:
