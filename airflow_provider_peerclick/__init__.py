@@ -67,11 +67,32 @@ def get_provider_info() -> dict[str, Any]:
                     ),
                     "read_timeout": _extra_field("Read timeout (s)", "number", "Wait for an answer.", 120),
                     "verify": _extra_field("Verify TLS", "boolean", "Verify the server certificate.", True),
+                    "rate_limit_store": _extra_field(
+                        "Rate-limit store",
+                        "string",
+                        "Redis URL (redis://host:6379/0) that every host's tasks share the budget and token "
+                        "through; empty: this host's folder, or per process on several hosts.",
+                    ),
+                    "account_requests_per_second": _extra_field(
+                        "Account requests per second",
+                        "number",
+                        "The account's budget when shared (host or Redis); PeerClick allows 3. Empty: 3.",
+                    ),
+                    "account_report_requests_per_second": _extra_field(
+                        "Account report requests per second",
+                        "number",
+                        "The account's report budget when shared; PeerClick allows 1. Empty: 1.",
+                    ),
+                    # No defaults: a form that saved them would conflict with a store added later.
                     "requests_per_second": _extra_field(
-                        "Requests per second", "number", "Per task process; one pool slot is worth 1.", 1
+                        "Requests per second per process",
+                        "number",
+                        "Per-process budget only (several hosts, no store), per pool slot. Empty: 1.",
                     ),
                     "report_requests_per_second": _extra_field(
-                        "Report requests per second", "number", "Per task process; PeerClick allows 1.", 1
+                        "Report requests per second per process",
+                        "number",
+                        "Per-process budget only; PeerClick allows 1. Empty: 1.",
                     ),
                     "max_attempts": _extra_field(
                         "Attempts per request", "integer", "Including the first.", 6

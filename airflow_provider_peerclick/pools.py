@@ -39,6 +39,11 @@ def pool_name(conn_id: str, kind: PoolKind) -> str:
     return base if conn_id == DEFAULT_CONN_ID else f"{base}__{conn_id}"
 
 
+def is_peerclick_pool(name: str) -> bool:
+    """Whether ``name`` is a PeerClick pool of any connection."""
+    return any(name == base or name.startswith(base + "__") for base in _TEMPLATES.values())
+
+
 def pool_names(conn_id: str) -> tuple[str, str]:
     """Both PeerClick pools of one connection: (reports, api)."""
     return pool_name(conn_id, "reports"), pool_name(conn_id, "api")

@@ -36,6 +36,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[AIRFLOW_HOME_KEY] = home
 
 
+@pytest.fixture(autouse=True)
+def host_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh folder for this host's budget and token cache (``[peerclick] local_budget_dir``) in every
+    test, and in the Airflow processes it starts: no test spends another's window or reuses its token."""
+    folder = tmp_path / "peerclick-host"
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__LOCAL_BUDGET_DIR", str(folder))
+    return folder
+
+
 def start_test_emulator(
     *extra_args: str, access_id: str = TEST_ACCESS_ID, access_key: str = TEST_ACCESS_KEY
 ) -> EmulatorProcess:

@@ -1,14 +1,18 @@
 """The rate budget a hook spends: for which account, how fast, and where its places are kept.
 
-Two kinds, chosen by the connection:
+Three kinds, chosen by the connection and the deployment's shape (``_deployment``):
 
-- **Per process** (no ``rate_limit_store``): each task process throttles itself to the per-slot rate
-  times the pool slots it holds, and the PeerClick pools are sized so that slots x rate is the account's
-  limit. A process can hold only a whole number of requests per second exactly; a fraction bounds just
-  the long-run average, so two processes at 0.5/s could still send two requests inside one second.
-  Hence whole rates only.
-- **Shared** (a Redis ``rate_limit_store``): one window per account in the store, at the account's
-  limits, whatever the number of processes, pools or deployments that spend it.
+- **Shared across hosts** (a Redis ``rate_limit_store``): one window per account in the store, at the
+  account's limits, whatever the number of processes, pools or deployments that spend it.
+- **Host-local** (no store, every task on one host, e.g. LocalExecutor): the same window, kept in a
+  folder on local disk that every process of the host shares.
+- **Per process** (no store, tasks on several hosts): each task process throttles itself to the
+  per-slot rate times the pool slots it holds, and the PeerClick pools are sized so that slots x rate
+  is the account's limit. A process can hold only a whole number of requests per second exactly; a
+  fraction bounds just the long-run average, so two processes at 0.5/s could still send two requests
+  inside one second. Hence whole rates only.
+
+In both shared kinds the pools bound only how many tasks run at once.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from airflow_provider_peerclick.hooks._connection import (
     REPORT_LIMIT,
     PeerClickSettings,
 )
-from airflow_provider_peerclick.hooks._rate_store import store_throttle
+from airflow_provider_peerclick.hooks._deployment import budget_mode, local_store_url
+from airflow_provider_peerclick.hooks._rate_store import is_local_store, local_store_folder, store_throttle
 from airflow_provider_peerclick.hooks._throttle import shared_throttle
 
 REPORT_PATH = "/report"
@@ -63,10 +68,10 @@ class RateBudget:
     ) -> RateBudget:
         """The budget of one task (or trigger, or script) holding ``pool_slots`` slots of its pool.
 
-        The explicit rates override the connection's: per process without a store, for the whole
-        account with one.
+        The explicit rates override the connection's: per process without a shared budget, for the
+        whole account with one.
         """
-        store = settings.rate_limit_store
+        store = shared_store(settings)
         if store:
             rate = requests_per_second or settings.account_requests_per_second
             report_rate = report_requests_per_second or settings.account_report_requests_per_second
@@ -85,6 +90,7 @@ class RateBudget:
 
     @property
     def shared(self) -> bool:
+        """Whether every process spends one window (host-local or Redis), so pools bound only concurrency."""
         return self.store is not None
 
     def pacers(self, path: str) -> list[Pacer]:
@@ -94,7 +100,12 @@ class RateBudget:
         return [self._pacer("reports", self.report_requests_per_second), everything]
 
     def describe(self) -> str:
-        where = "shared by every process through the rate-limit store" if self.shared else "for this process"
+        if self.store is None:
+            where = "for this process"
+        elif is_local_store(self.store):
+            where = f"shared by every process of this host through {local_store_folder(self.store)}"
+        else:
+            where = "shared by every process through the rate-limit store"
         return (
             f"{self.requests_per_second:g} requests/s, {self.report_requests_per_second:g} of them "
             f"to /report, {where}"
@@ -107,6 +118,14 @@ class RateBudget:
         host, access_id = self.account
         key = f"peerclick:budget:{host}:{access_id}:{bucket}"
         return store_throttle(self.store, key, rate, lease=self.lease_seconds)
+
+
+def shared_store(settings: PeerClickSettings) -> str | None:
+    """Where the connection's places are kept for every process: its ``rate_limit_store``, else the
+    host-local folder where the deployment runs on one host, else None (each process its own)."""
+    if settings.rate_limit_store:
+        return settings.rate_limit_store
+    return local_store_url() if budget_mode() == "host" else None
 
 
 def is_report_path(path: str) -> bool:

@@ -25,6 +25,7 @@ REPORT_LIMIT = 1
 # Below this a request waits minutes for its turn: a typo, not a budget.
 MIN_SHARED_RATE = 0.05
 STORE_SCHEMES = ("redis", "rediss", "unix")
+LOCAL_STORE_SCHEME = "file"
 # Dot-separated labels of letters, digits, '-' and '_' (container names), an optional final dot.
 _HOSTNAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
 
@@ -134,29 +135,36 @@ def _extra(conn: Connection, problem: _Problems) -> dict[str, Any]:
 
 
 def _rates(extra: dict[str, Any], problem: _Problems) -> dict[str, Any]:
-    """The rate settings, checked against what the chosen kind of budget can enforce."""
+    """The rate settings, checked against what the chosen kind of budget can enforce.
+
+    Both kinds of rate may be set without a store: which applies is known only where the task runs
+    (the host-local budget takes the account's rates, a per-process budget the per-slot ones).
+    """
     store = extra.get("rate_limit_store") or None
-    if store is None:
-        for key in _SHARED_RATES:
-            if key in extra:
-                problem.add(f"extra {key!r} applies only with 'rate_limit_store' (a shared budget)")
-        whole = problem.whole_rate
-        return {key: whole(extra, key, limit) for key, limit in zip(_PER_PROCESS_RATES, _LIMITS, strict=True)}
-    if not isinstance(store, str) or urlsplit(store).scheme not in STORE_SCHEMES:
-        problem.add(
-            f"extra 'rate_limit_store' must be a Redis URL such as redis://127.0.0.1:6379/0 "
-            f"(schemes {', '.join(STORE_SCHEMES)}), got {_without_password(store)!r}"
-        )
-    for key in _PER_PROCESS_RATES:
-        if key in extra:
-            problem.add(
-                f"extra {key!r} is a per-process rate, which a shared 'rate_limit_store' replaces; "
-                f"set {'account_' + key!r} to lower the account's shared budget instead"
-            )
     shared = {
         key: problem.number(extra, key, float(limit), least=MIN_SHARED_RATE, most=limit)
         for key, limit in zip(_SHARED_RATES, _LIMITS, strict=True)
     }
+    if store is None:
+        whole = problem.whole_rate
+        per_process = {
+            key: whole(extra, key, limit) for key, limit in zip(_PER_PROCESS_RATES, _LIMITS, strict=True)
+        }
+        return {**per_process, **shared}
+    if not isinstance(store, str) or urlsplit(store).scheme not in (*STORE_SCHEMES, LOCAL_STORE_SCHEME):
+        problem.add(
+            f"extra 'rate_limit_store' must be a Redis URL such as redis://127.0.0.1:6379/0 "
+            f"(schemes {', '.join(STORE_SCHEMES)}) or a folder on this host as file:///path, "
+            f"got {_without_password(store)!r}"
+        )
+    elif urlsplit(store).scheme == LOCAL_STORE_SCHEME and not urlsplit(store).path.startswith("/"):
+        problem.add(f"extra 'rate_limit_store' must name an absolute folder (file:///path), got {store!r}")
+    for key in _PER_PROCESS_RATES:
+        if extra.get(key) not in (None, ""):  # a form saves empty fields too
+            problem.add(
+                f"extra {key!r} is a per-process rate, which a shared 'rate_limit_store' replaces; "
+                f"set {'account_' + key!r} to lower the account's shared budget instead"
+            )
     return {"rate_limit_store": store, **shared}
 
 

@@ -1,11 +1,14 @@
-"""A throttle whose window is kept in Redis, so every process of every deployment shares one budget.
+"""A throttle whose window is kept in a store, so every process that uses the store shares one budget.
+
+The store is Redis (every process of every deployment that names it) or a folder on local disk
+(``_local_store``: every process of one host).
 
 Pools bound the processes of one Airflow deployment; they know nothing of a second deployment on the
 same account, of scripts, or of how many places a mapped task or a triggerer really takes. A store that
 all of them consult can: it keeps the same window as ``_throttle.Throttle`` (a request holds its place
-until its answer is back, then for one more period), but in two sorted sets that every process updates
-atomically through Lua scripts. The server's clock (``TIME``) is the only clock, so hosts whose clocks
-disagree still agree on the window.
+until its answer is back, then for one more period). In Redis that is two sorted sets that every process
+updates atomically through Lua scripts, and the server's clock (``TIME``) is the only clock, so hosts whose
+clocks disagree still agree on the window.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.hooks._connection import LOCAL_STORE_SCHEME
+from airflow_provider_peerclick.hooks._local_store import LocalStore
 from airflow_provider_peerclick.hooks._throttle import held
+
+T = TypeVar("T")
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
@@ -71,51 +79,109 @@ _POLL_SECONDS = 0.02
 _MAX_SLEEP = 1.0
 
 
-class StoreThrottle:
-    """At most ``limit`` requests in any ``period`` seconds across every process using ``key``.
+class Window(Protocol):
+    """Where one budget's places are kept: Redis (``RedisWindow``) or a host-local file (``LocalWindow``)."""
 
-    :param lease: how long a place may stay in flight before it counts as answered: longer than any
-        request can take (connect plus read timeout), so only a holder that died ever reaches it.
-    """
+    def take(self, limit: int, period: float, lease: float, member: str) -> float: ...
+    def give_back(self, period: float, member: str) -> None: ...
+    def return_unused(self, member: str) -> None: ...
 
-    def __init__(self, client: Any, key: str, rate: float, *, lease: float) -> None:
-        self.rate = float(rate)
-        self.limit = max(1, math.floor(rate))
-        self.period = self.limit / self.rate
-        self._client = client
+
+class RedisWindow:
+    """The window of ``key`` in Redis, changed only by the Lua scripts above (atomic on the server)."""
+
+    def __init__(self, client: Any, key: str) -> None:
         self._keys = [f"{key}:in-flight", f"{key}:answered"]
-        self._lease = lease
         self._take = client.register_script(_TAKE)
         self._give_back = client.register_script(_GIVE_BACK)
         self._return_unused = client.register_script(_RETURN_UNUSED)
+
+    def take(self, limit: int, period: float, lease: float, member: str) -> float:
+        return float(self._take(keys=self._keys, args=[limit, period, lease, member]))
+
+    def give_back(self, period: float, member: str) -> None:
+        self._give_back(keys=self._keys, args=[period, member])
+
+    def return_unused(self, member: str) -> None:
+        self._return_unused(keys=self._keys, args=[member])
+
+
+class LocalWindow:
+    """The window of ``key`` in a host-local store (``_local_store``), with the same rules."""
+
+    def __init__(self, store: LocalStore, key: str) -> None:
+        self._store = store
+        self._key = key
+
+    def take(self, limit: int, period: float, lease: float, member: str) -> float:
+        return self._store.take(self._key, limit, period, lease, member)
+
+    def give_back(self, period: float, member: str) -> None:
+        self._store.give_back(self._key, member)
+
+    def return_unused(self, member: str) -> None:
+        self._store.return_unused(self._key, member)
+
+
+class StoreThrottle:
+    """At most ``limit`` requests in any ``period`` seconds across every process using one window.
+
+    :param lease: how long a place may stay in flight before it counts as answered: longer than any
+        request can take (connect plus read timeout), so only a holder that died ever reaches it.
+    :param store: the store's URL, for errors (see ``store_call``).
+    """
+
+    def __init__(self, window: Window, rate: float, *, lease: float, store: str) -> None:
+        self.rate = float(rate)
+        self.limit = max(1, math.floor(rate))
+        self.period = self.limit / self.rate
+        self._window = window
+        self._lease = lease
+        self._store = store
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Wait for room in the shared window, then hold a place in it until the request is answered."""
         member = uuid.uuid4().hex
         while True:
-            wait = float(self._call(self._take, self.limit, self.period, self._lease, member))
+            wait = self._call(self._window.take, self.limit, self.period, self._lease, member)
             if wait == 0:
                 break
             time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
-        given_back = partial(self._call, self._give_back, self.period, member)
-        with held(given_back, unsent=partial(self._call, self._return_unused, member)):
+        given_back = partial(self._call, self._window.give_back, self.period, member)
+        with held(given_back, unsent=partial(self._call, self._window.return_unused, member)):
             yield
 
-    def _call(self, script: Any, *args: Any) -> Any:
+    def _call(self, command: Callable[..., T], *args: Any) -> T:
         what = "taking a place in the rate budget, and no request is sent without one"
-        return store_call(what, script, keys=self._keys, args=list(args))
+        return store_call(what, command, *args, store=self._store)
 
 
-def store_call(what: str, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run one store command; any failure becomes an error that names the setting to check."""
+def store_call(what: str, command: Callable[..., T], *args: Any, store: str, **kwargs: Any) -> T:
+    """Run one command on the store at URL ``store``; any failure becomes an error that names the store
+    and the setting to check."""
     try:
         return command(*args, **kwargs)
     except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
+        if is_local_store(store):
+            name = f"host-local rate-limit store in {local_store_folder(store)}"
+            check = (
+                "that every Airflow process of this host can write that folder ([peerclick] "
+                "local_budget_dir, or the connection's 'rate_limit_store')"
+            )
+        else:
+            name, check = "shared rate-limit store", "the connection's 'rate_limit_store'"
         raise PeerClickConnectionConfigError(
-            f"The shared rate-limit store did not answer ({type(exc).__name__}) while {what}. "
-            "Check the connection's 'rate_limit_store'."
+            f"The {name} did not answer ({type(exc).__name__}) while {what}. Check {check}."
         ) from None
+
+
+def is_local_store(url: str) -> bool:
+    return urlsplit(url).scheme == LOCAL_STORE_SCHEME
+
+
+def local_store_folder(url: str) -> str:
+    return unquote(urlsplit(url).path)
 
 
 _clients: dict[str, Any] = {}
@@ -129,20 +195,26 @@ def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThr
     client = store_client(url)
     with _lock:
         if budget not in _throttles:
-            _throttles[budget] = StoreThrottle(client, key, rate, lease=lease)
+            window = LocalWindow(client, key) if is_local_store(url) else RedisWindow(client, key)
+            _throttles[budget] = StoreThrottle(window, rate, lease=lease, store=url)
         return _throttles[budget]
 
 
 def store_client(url: str) -> Any:
-    """One Redis client per store URL and process; its connection pool is thread-safe."""
+    """One client per store URL and process: a Redis client (its connection pool is thread-safe), or a
+    ``LocalStore`` for a ``file:`` URL."""
     with _lock:
         if url not in _clients:
-            try:
-                import redis  # the optional [redis] extra: only a connection that names a store needs it
-            except ImportError:
-                raise PeerClickConnectionConfigError(
-                    "The connection names a 'rate_limit_store', which needs the redis client: "
-                    "pip install 'airflow-provider-peerclick[redis]'"
-                ) from None
-            _clients[url] = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+            _clients[url] = LocalStore(local_store_folder(url)) if is_local_store(url) else _redis_client(url)
         return _clients[url]
+
+
+def _redis_client(url: str) -> Any:
+    try:
+        import redis  # the optional [redis] extra: only a connection that names a store needs it
+    except ImportError:
+        raise PeerClickConnectionConfigError(
+            "The connection names a 'rate_limit_store', which needs the redis client: "
+            "pip install 'airflow-provider-peerclick[redis]'"
+        ) from None
+    return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)

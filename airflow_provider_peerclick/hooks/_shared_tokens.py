@@ -1,9 +1,10 @@
-"""Session tokens shared through the rate-limit store, across every process that holds the same key.
+"""Session tokens shared through a store (Redis, or the host-local folder), by every process using it.
 
 Every Airflow task is a process of its own, so a per-process token costs one key exchange per task: a
 third of a small backfill's requests. With a store, the first process to need a token exchanges the key
 and leaves the token there; the others take it, and processes starting together wait for that one
-exchange instead of each making their own.
+exchange instead of each making their own. Without Redis, the host-local store does the same for the
+processes of one host, whatever the rate budget's mode.
 
 The store is not trusted with the token: it is kept there encrypted (Fernet) with a key derived from the
 access key, which only holders of the access key can derive, under a name that is a digest as well.
@@ -21,7 +22,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
-from airflow_provider_peerclick.hooks._rate_store import store_call
+from airflow_provider_peerclick.hooks._rate_store import store_call, store_client
 from airflow_provider_peerclick.hooks._tokens import SessionToken
 
 # How long others wait for the process that is exchanging the key, before exchanging it themselves.
@@ -30,10 +31,11 @@ _POLL_SECONDS = 0.05
 
 
 class SharedTokens:
-    """The token of one credential in the store at ``client``."""
+    """The token of one credential in the store at ``url``."""
 
-    def __init__(self, client: Any, settings: PeerClickSettings) -> None:
-        self._client = client
+    def __init__(self, url: str, settings: PeerClickSettings) -> None:
+        self._client = store_client(url)
+        self._url = url
         secret = settings.access_key.encode()
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"token-cipher\0" + secret).digest()))
         who = "\0".join((settings.base_url, settings.access_id)).encode()
@@ -82,6 +84,5 @@ class SharedTokens:
         fields = {"value": token.value, "expires_at": token.expires_at, "lifetime": token.lifetime}
         self._store(self._client.set, self._key, self._fernet.encrypt(json.dumps(fields).encode()), px=ttl)
 
-    @staticmethod
-    def _store(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return store_call("sharing the session token", command, *args, **kwargs)
+    def _store(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return store_call("sharing the session token", command, *args, store=self._url, **kwargs)

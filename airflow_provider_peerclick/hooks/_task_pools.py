@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
-from airflow_provider_peerclick.pools import pool_name, pool_names
+from airflow_provider_peerclick.pools import is_peerclick_pool, pool_name, pool_names
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,13 @@ class TaskPool:
     def check(self, conn_id: str, *, shared_budget: bool, reports: bool = False) -> None:
         """Raise unless this task may call ``conn_id``'s account (``reports``: ``/report`` too).
 
-        Without a shared store, report requests are held to PeerClick's 1/s only by the reports pool
-        having one slot, so they must come from it; with a store, any of the account's pools will do.
+        Without a shared budget, report requests are held to PeerClick's 1/s only by the reports pool
+        having one slot, so they must come from it. With one (host-local or Redis), the budget alone
+        keeps the rate and pools bound only concurrency: any PeerClick pool will do, so tasks mapped
+        over accounts, which all get one pool, each spend their own account's budget.
         """
+        if shared_budget and is_peerclick_pool(self.pool):
+            return
         allowed = pool_names(conn_id)
         needed = pool_name(conn_id, "reports") if reports and not shared_budget else None
         if self.pool in allowed and needed in (None, self.pool):

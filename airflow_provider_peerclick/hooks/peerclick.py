@@ -24,7 +24,7 @@ from airflow_provider_peerclick.exceptions import (
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget, is_report_path
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
-from airflow_provider_peerclick.hooks._rate_store import store_client
+from airflow_provider_peerclick.hooks._deployment import local_store_url
 from airflow_provider_peerclick.hooks._retries import (
     WaitRetryAfterOrBackoff,
     give_up,
@@ -287,16 +287,14 @@ class PeerClickHook(BaseHook):
         return tokens.get(self.settings.credential, self._shared_or_new_token)
 
     def _shared_or_new_token(self) -> SessionToken:
-        shared = self._shared_tokens()
-        if shared is None:
-            return self._fetch_token()
-        token = shared.get(self._fetch_token)
+        token = self._shared_tokens().get(self._fetch_token)
         mask_secret(token.value)  # this process may not have exchanged it, so not masked it yet
         return token
 
-    def _shared_tokens(self) -> SharedTokens | None:
-        store = self.settings.rate_limit_store
-        return SharedTokens(store_client(store), self.settings) if store else None
+    def _shared_tokens(self) -> SharedTokens:
+        """Tokens shared through the connection's store, else through this host's folder: one exchange
+        per account and host (or deployment) per token lifetime, whatever the budget's mode."""
+        return SharedTokens(self.settings.rate_limit_store or local_store_url(), self.settings)
 
     def _fetch_token(self) -> SessionToken:
         settings = self.settings
@@ -408,8 +406,7 @@ class PeerClickHook(BaseHook):
             except PeerClickAuthError:
                 for token in sent_with or ():
                     tokens.discard(settings.credential, token)
-                    if shared := self._shared_tokens():
-                        shared.forget(token)
+                    self._shared_tokens().forget(token)
                 raise
         raise PeerClickAuthError(
             401,

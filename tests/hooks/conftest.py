@@ -23,8 +23,17 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture
-def make_hook(emulator, monkeypatch) -> Callable[..., PeerClickHook]:
-    """Build a hook on a fresh token cache; keyword arguments become connection extras or fields."""
+def budget_mode(monkeypatch) -> str:
+    """The budget these hooks spend without a store: per process, which most hook tests are about.
+    A test of the host-local budget overrides this fixture (or sets the variable itself)."""
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "process")
+    return "process"
+
+
+@pytest.fixture
+def make_hook(emulator, monkeypatch, budget_mode) -> Callable[..., PeerClickHook]:
+    """Build a hook on a fresh token cache (in the process and on the host); keyword arguments become
+    connection extras or fields."""
     tokens.clear()
 
     def make(*, password: str | None = None, host: str | None = None, **extra: object) -> PeerClickHook:
@@ -93,9 +102,14 @@ def other_host() -> Iterator[OtherHost]:
 
 @pytest.fixture
 def run_processes(emulator, tmp_path) -> Callable[..., list[subprocess.CompletedProcess[str]]]:
-    """Start ``count`` report workers together, each on a connection with ``extra``; wait for all."""
+    """Start ``count`` report workers together, each on a connection with ``extra``; wait for all.
 
-    def run(processes: int, reports_each: int, **extra: Any) -> list[subprocess.CompletedProcess[str]]:
+    ``budget`` is ``[peerclick] budget`` for them all (auto: host-local, as Airflow's default executor
+    runs every task on one host)."""
+
+    def run(
+        processes: int, reports_each: int, *, budget: str = "auto", **extra: Any
+    ) -> list[subprocess.CompletedProcess[str]]:
         connection = {
             "conn_type": "peerclick",
             "login": emulator.access_id,
@@ -107,6 +121,7 @@ def run_processes(emulator, tmp_path) -> Callable[..., list[subprocess.Completed
             "PATH": "/usr/bin:/bin",
             "AIRFLOW_HOME": str(tmp_path / "airflow"),
             "AIRFLOW_CONN_PEERCLICK_DEFAULT": json.dumps(connection),
+            "AIRFLOW__PEERCLICK__BUDGET": budget,
         }
         start_at = time.time() + 8  # after every process has imported Airflow
         workers = [

@@ -237,7 +237,6 @@ EXTRAS: list[tuple[Any, str]] = [
     ({"report_requests_per_second": 1.5}, "must be 1"),
     ({"report_requests_per_second": 0.5}, "must be 1"),
     ({"report_requests_per_second": 2}, "must be 1"),
-    ({"account_requests_per_second": 2}, "applies only with 'rate_limit_store'"),
     ({"rate_limit_store": "http://127.0.0.1:6379"}, "must be a Redis URL"),
     ({"rate_limit_store": 6379}, "must be a Redis URL"),
     ({"rate_limit_store": "redis://127.0.0.1:1", "requests_per_second": 1}, "account_requests_per_second"),

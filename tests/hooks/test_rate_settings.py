@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_peerclick import get_provider_info
 from airflow_provider_peerclick.exceptions import (
     PeerClickConnectionConfigError,
     PeerClickInvalidArgumentError,
@@ -23,7 +24,8 @@ from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
         ({"requests_per_second": 1e-6}, "a whole number from 1 to 3"),
         ({"requests_per_second": "nan"}, "a whole number from 1 to 3"),
         ({"request_per_second": 1}, "extra 'request_per_second' is not a PeerClick setting"),
-        ({"account_requests_per_second": 2}, "applies only with 'rate_limit_store'"),
+        ({"account_requests_per_second": 4}, "to 3"),
+        ({"rate_limit_store": "file:relative/folder"}, "absolute folder"),
         ({"rate_limit_store": "http://127.0.0.1:6379"}, "must be a Redis URL"),
         ({"rate_limit_store": "redis://:hunter2@127.0.0.1:6379", "account_requests_per_second": 4}, "to 3"),
         (
@@ -72,5 +74,18 @@ def test_a_shared_budget_may_be_fractional(make_hook, emulator, rate_store):
     hook = make_hook(rate_limit_store=rate_store, account_requests_per_second=1.5)
     assert hook.budget.shared
     assert hook.budget.requests_per_second == 1.5
+    assert len(hook.list_campaigns()) > 0
+    assert emulator.stats()["refused"] == 0
+
+
+def test_a_form_made_connection_takes_a_store_with_no_other_edit(make_hook, emulator, rate_store):
+    # The connection form saves every field it shows, empty ones as null; none of them has a default that
+    # a store would then refuse.
+    fields = get_provider_info()["connection-types"][0]["conn-fields"]
+    saved = {name: field["schema"].get("default") for name, field in fields.items()}
+    assert saved["requests_per_second"] is None
+    assert saved["report_requests_per_second"] is None
+    hook = make_hook(**{**saved, "rate_limit_store": rate_store})
+    assert hook.budget.shared
     assert len(hook.list_campaigns()) > 0
     assert emulator.stats()["refused"] == 0

@@ -50,14 +50,19 @@ def pools_command() -> list[str]:
 class AirflowHome:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.env = {
+        self.pools_created = ""
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment of this home's Airflow processes, read anew each time: the running test's
+        variables (its own host-local budget folder, see tests/conftest.py) reach them too."""
+        return {
             **os.environ,
-            "AIRFLOW_HOME": str(path),
+            "AIRFLOW_HOME": str(self.path),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
             "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "False",
         }
-        self.pools_created = ""
 
     def pools(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run([*pools_command(), *args], self.env)
@@ -88,9 +93,12 @@ DagRunner = Callable[..., dict[str, Any]]
 def run_dag(airflow_home: AirflowHome, tmp_path: Path) -> DagRunner:
     """Run ``dags/<name>.py`` with ``dag.test()`` against an emulator; returns states, XComs and the log."""
 
-    def run_one(name: str, emulator: Any, *, logical_date: str = LOGICAL_DATE) -> dict[str, Any]:
+    def run_one(
+        name: str, emulator: Any, *, logical_date: str = LOGICAL_DATE, env: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """``env``: more variables for the run (other connections, ``AIRFLOW__PEERCLICK__BUDGET``)."""
         output = tmp_path / f"{name}.json"
-        env = {**airflow_home.env, **emulator.conn_uri_env()}
+        env = {**airflow_home.env, **emulator.conn_uri_env(), **(env or {})}
         started = time.monotonic()
         done = run(
             [

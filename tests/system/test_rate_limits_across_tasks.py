@@ -15,10 +15,11 @@ REQUESTS_PER_TASK = 10
 pytestmark = pytest.mark.slow
 
 
-def test_full_pools_stay_within_the_account_limits(airflow_home, emulator):
+@pytest.mark.parametrize("budget", ["process", "host"])
+def test_full_pools_stay_within_the_account_limits(airflow_home, emulator, budget):
     # peerclick_reports (1 slot) + peerclick_api (2 slots): one report task and two entity tasks at once,
-    # each in its own process with its own hook at one slot's rate.
-    env = {**airflow_home.env, **emulator.conn_uri_env()}
+    # each in its own process with its own hook: at one slot's rate, or spending the host's budget.
+    env = {**airflow_home.env, **emulator.conn_uri_env(), "AIRFLOW__PEERCLICK__BUDGET": budget}
     start_at = time.time() + 8  # after every process has imported Airflow
     workers = [
         subprocess.Popen(
@@ -39,7 +40,9 @@ def test_full_pools_stay_within_the_account_limits(airflow_home, emulator):
         f"3 task processes, {stats['requests']} requests: "
         f"peak/s all={peaks['all']} reports={peaks['reports']}"
     )
-    assert stats["requests"] == 3 * (REQUESTS_PER_TASK + 1)  # plus one token each
+    # One token for all three: the first process's exchange, shared through the host's folder.
+    assert stats["tokens_issued"] == 1
+    assert stats["requests"] == 3 * REQUESTS_PER_TASK + 1
     assert stats["refused"] == 0
     assert peaks["all"] <= 3
     assert peaks["reports"] <= 1

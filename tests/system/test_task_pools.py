@@ -70,7 +70,8 @@ def test_default_args_choose_the_connection_and_so_the_pools():
 
 @pytest.mark.slow
 def test_the_hook_refuses_a_pool_that_is_not_its_connections(run_dag, emulator):
-    result = run_dag("pools_dag", emulator)
+    # Per-process budgets (several hosts, no Redis): the pools' sizes are the rate.
+    result = run_dag("pools_dag", emulator, env={"AIRFLOW__PEERCLICK__BUDGET": "process"})
     # Whitespace collapsed: Airflow 3.0 prints a task's exception as a rich traceback wrapped at 80
     # columns, which splits the messages looked for below across lines.
     tasks, log = result["tasks"], " ".join(result["log"].split())
@@ -90,3 +91,50 @@ def test_the_hook_refuses_a_pool_that_is_not_its_connections(run_dag, emulator):
     # a token exchange per task process (dag.test runs them all in one process: one exchange).
     assert stats["buckets"]["reports"]["requests"] == 2
     assert stats["refused"] == 0
+
+
+@pytest.mark.slow
+def test_with_the_host_local_budget_any_peerclick_pool_will_do(run_dag, emulator):
+    # Airflow's default executor runs every task on this host: one budget for all, pools bound only
+    # how many tasks run at once, so a report from the API pool spends the same exact budget.
+    result = run_dag("pools_dag", emulator)
+    tasks, log = result["tasks"], " ".join(result["log"].split())
+    assert tasks["report_in_the_api_pool"] == "success", log[-5000:]
+    assert tasks["outside_the_pools"] == "failed"  # outside every PeerClick pool: nothing bounds it
+    assert "Task 'outside_the_pools' runs in pool 'default_pool'" in log
+    assert emulator.stats()["refused"] == 0
+
+
+@pytest.fixture
+def two_accounts(emulator, emulator_factory) -> dict[str, object]:
+    other = emulator_factory(access_id="account-b-id", access_key="account-b-key-s3cret")
+    env = {
+        **emulator.process.connection_env("acct_a"),
+        **other.process.connection_env("acct_b"),
+    }
+    return {"a": emulator, "b": other, "env": env}
+
+
+@pytest.mark.slow
+def test_tasks_mapped_over_accounts_each_spend_their_own_accounts_budget(run_dag, two_accounts):
+    a, b = two_accounts["a"], two_accounts["b"]
+    result = run_dag("mapped_accounts_dag", a, env=two_accounts["env"])
+    assert result["state"] == "success", result["log"][-5000:]
+    for emulator in (a, b):
+        stats = emulator.stats()
+        assert stats["buckets"]["reports"]["requests"] >= 1
+        assert stats["refused"] == 0
+        assert stats["tokens_issued"] == 1
+
+
+@pytest.mark.slow
+def test_without_a_shared_budget_tasks_mapped_over_accounts_name_the_fix(run_dag, two_accounts):
+    result = run_dag(
+        "mapped_accounts_dag",
+        two_accounts["a"],
+        env={**two_accounts["env"], "AIRFLOW__PEERCLICK__BUDGET": "process"},
+    )
+    log = " ".join(result["log"].split())
+    assert result["tasks"]["per_account"] == "failed"
+    assert "does not keep PeerClick connection 'acct_a' within its rate limits" in log
+    assert two_accounts["b"].stats()["requests"] == 0
