@@ -27,7 +27,7 @@ DIST_DIR := dist
 RESOLVE_PINS_3.0.6 := "fastapi==0.117.1" "cadwyn==5.4.6" "starlette==0.48.0" "universal-pathlib<0.3"
 RESOLVE_PINS_3.2.2 := "fastapi==0.136.3" "cadwyn==7.0.0" "svcs<26"
 
-.PHONY: demo scale test lint typecheck unit test-oldest test-matrix dist constraints clean
+.PHONY: demo scale scale-local test lint typecheck unit test-oldest test-matrix dist constraints clean
 
 comma := ,
 DEV_EXTRAS := -e ".[dev$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale]"
@@ -89,6 +89,11 @@ demo: $(VENV)/.installed
 # 3 workers), all in ./scale_home; fails on any refused request or missing partition.
 scale: $(VENV)/.installed
 	$(BIN)/python -m scripts.scale --second-deployment
+
+# The same backfill as most installs run it: one host, the LocalExecutor, no Redis (the provider's
+# default host-local budget), every task mapped over both accounts.
+scale-local: $(VENV)/.installed
+	$(BIN)/python -m scripts.scale --executor local
 
 test: lint typecheck unit
 

@@ -67,6 +67,11 @@ def get_provider_info() -> dict[str, Any]:
                     ),
                     "read_timeout": _extra_field("Read timeout (s)", "number", "Wait for an answer.", 120),
                     "verify": _extra_field("Verify TLS", "boolean", "Verify the server certificate.", True),
+                    "ca_bundle": _extra_field(
+                        "CA bundle path",
+                        "string",
+                        "A CA bundle file or folder to verify against (verify on). Empty: the system's.",
+                    ),
                     "rate_limit_store": _extra_field(
                         "Rate-limit store",
                         "string",

@@ -62,15 +62,20 @@ def pool_specs(
 ) -> list[PoolSpec]:
     """The pools of ``pools.json`` (the format ``airflow pools import`` reads), for each connection.
 
-    ``shared_slots``: the connections keep their budget in a ``rate_limit_store``, so the pools only
-    bound how many tasks run at once and each gets this many slots. Wider pools let the Airflow start-up
-    of one task overlap another's requests, which a one-slot report pool turns into idle budget.
+    ``shared_slots``: the connections keep their budget where every process shares it (a
+    ``rate_limit_store``, or the host-local budget), so the pools only bound how many tasks run at once
+    and each gets this many slots. Wider pools let the Airflow start-up of one task overlap another's
+    requests, which a one-slot report pool turns into idle budget. Deferred sensors then hold no slot:
+    their triggers spend the same shared budget.
     """
     document = json.loads(POOLS_FILE.read_text(encoding="utf-8"))
     templates = [PoolSpec(name=name, **fields) for name, fields in document.items()]
     if shared_slots is not None:
-        concurrency = "Concurrency only: the connection's rate_limit_store keeps the rate."
-        templates = [replace(spec, slots=shared_slots, description=concurrency) for spec in templates]
+        concurrency = "Concurrency only: a shared budget (the host's or a rate_limit_store) keeps the rate."
+        templates = [
+            replace(spec, slots=shared_slots, description=concurrency, include_deferred=False)
+            for spec in templates
+        ]
     kinds = {name: kind for kind, name in _TEMPLATES.items()}
     return [
         replace(
@@ -113,10 +118,12 @@ def pool_problems(specs: Sequence[PoolSpec], existing: dict[str, tuple[int, bool
             )
             problems.append(f"pool {spec.name!r} has {_slots(slots)}, expected {spec.slots} ({size})")
         if include_deferred != spec.include_deferred:
-            problems.append(
-                f"pool {spec.name!r} has include_deferred={include_deferred}: deferred sensors would poll "
-                "from the triggerer outside the pool's budget"
+            why = (
+                "deferred sensors would poll from the triggerer outside the pool's budget"
+                if spec.include_deferred
+                else "deferred sensors would hold slots that their shared budget does not need"
             )
+            problems.append(f"pool {spec.name!r} has include_deferred={include_deferred}: {why}")
     return problems
 
 
@@ -182,8 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         metavar="SLOTS",
         dest="shared_slots",
-        help="the connections name a rate_limit_store, which alone keeps the rate: give every pool "
-        "SLOTS slots (how many tasks of the account may run at once)",
+        help="the connections' budget is shared (the host-local default on one host, or a "
+        "rate_limit_store), which alone keeps the rate: give every pool SLOTS slots (how many tasks of "
+        "the account may run at once) and let deferred sensors give theirs back",
     )
     parser.add_argument(
         "command",

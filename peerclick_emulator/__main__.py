@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--request-log",
         type=Path,
         help="append one JSON line per rate-limited request to this file: time, account, method, path, "
-        "accepted (to see what shared a second when something was refused)",
+        "accepted, User-Agent (to see what shared a second when something was refused)",
     )
     return parser
 

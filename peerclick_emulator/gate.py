@@ -90,7 +90,7 @@ def _rate_limit(
     key = account or f"client:{request.client.host if request.client else '?'}"
     buckets = (ALL, REPORTS) if path.startswith("/report") else (ALL,)
     decision = state.limiter.admit(key, buckets, now)
-    state.log_request(key, request.method, path, decision.accepted)
+    state.log_request(key, request.method, path, decision.accepted, request.headers.get("user-agent", ""))
     if decision.accepted:
         return None
     state.refused += 1

@@ -36,11 +36,19 @@ class EmulatorState:
         self.entities: dict[str, AccountEntities] = {}
         self.reset()
 
-    def log_request(self, account: str, method: str, path: str, accepted: bool) -> None:
-        """One line in the request log, if any: wall-clock time, to line up with clients' own logs."""
+    def log_request(self, account: str, method: str, path: str, accepted: bool, agent: str = "") -> None:
+        """One line in the request log, if any: wall-clock time, to line up with clients' own logs, and the
+        client's User-Agent, to tell apart clients that share an account."""
         if self.config.request_log is None:
             return
-        line = {"time": time.time(), "account": account, "method": method, "path": path, "accepted": accepted}
+        line = {
+            "time": time.time(),
+            "account": account,
+            "method": method,
+            "path": path,
+            "accepted": accepted,
+            "agent": agent,
+        }
         with self.config.request_log.open("a", encoding="utf-8") as log:
             log.write(json.dumps(line) + "\n")
 

@@ -103,6 +103,7 @@ KNOWN_EXTRAS = (
     "connect_timeout",
     "read_timeout",
     "verify",
+    "ca_bundle",
     "requests_per_second",
     "report_requests_per_second",
     "max_attempts",
@@ -302,9 +303,28 @@ def _without_userinfo(url: str) -> str:
 
 
 def _verify(extra: dict[str, Any], problem: _Problems) -> bool | str:
+    """``verify`` (true, false or, as in requests, a CA bundle path) and ``ca_bundle`` (a path), which is
+    how the connection form, whose ``verify`` is a toggle, names a CA bundle."""
     value = extra.get("verify", True)
+    bundle = extra.get("ca_bundle") or None
     if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
+        value = value.lower() == "true"
+    if bundle is not None:
+        if not isinstance(bundle, str) or not os.path.exists(bundle):
+            problem.add(
+                f"extra 'ca_bundle' must be the path of a CA bundle file or folder that exists, "
+                f"got {bundle!r}"
+            )
+            return True
+        if value is False:
+            problem.add(
+                "extra 'ca_bundle' is set but 'verify' is false, which would ignore it; set verify to true"
+            )
+            return False
+        if value is not True:
+            problem.add("extra 'ca_bundle' and a CA bundle path in 'verify' are both set; keep one of them")
+            return True
+        return bundle
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and os.path.exists(value):

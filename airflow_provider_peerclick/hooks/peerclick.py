@@ -25,6 +25,7 @@ from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget, is_report_path
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._deployment import local_store_url
+from airflow_provider_peerclick.hooks._form import form_widgets, ui_field_behaviour
 from airflow_provider_peerclick.hooks._retries import (
     WaitRetryAfterOrBackoff,
     give_up,
@@ -212,6 +213,16 @@ class PeerClickHook(BaseHook):
         self._session: requests.Session | None = None
 
     # -- connection -------------------------------------------------------------------------------
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The connection form's standard fields, for Airflow 3.0 and 3.1 (3.2+ reads the provider info)."""
+        return ui_field_behaviour()
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The connection form's extras, for Airflow 3.0 and 3.1 (3.2+ reads the provider info)."""
+        return form_widgets()
 
     @property
     def settings(self) -> PeerClickSettings:

@@ -5,9 +5,10 @@ Brings up PostgreSQL and Redis (or uses PEERCLICK_SCALE_DATABASE_URL / PEERCLICK
 PeerClick emulator with two accounts, and Airflow with the CeleryExecutor: API server, scheduler, DAG
 processor, triggerer and 3 Celery workers, all in ./scale_home. Creates the accounts' pools, unpauses
 the scenario DAG (scripts/scale/dags), backfills it, waits for every run, then prints one row per account
-and the `scale: ...` line. Exits non-zero on any refused request, a peak above PeerClick's limits, a run
-that did not succeed, or a partition missing, without a manifest or not reconciling. Every process it
-started is stopped on any exit.
+and the `scale: ...` line. With `--executor local` (`make scale-local`): no Redis, the LocalExecutor, the
+provider's default host-local budget, and the DAG's tasks mapped over both accounts. Exits non-zero on
+any refused request, a peak above PeerClick's limits, a run that did not succeed, or a partition missing,
+without a manifest or not reconciling. Every process it started is stopped on any exit.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Stack:
     metadata: Metadata
     stored: tuple[str, ...]  # the accounts whose budget the rate-limit store keeps
     wrong_key: str | None  # the failures DAG's wrong access key, when it runs (see failures_dag)
+    layout: str  # scenario.PER_ACCOUNT or scenario.MAPPED_ACCOUNTS
     # (table, row) seen while tasks were deferred: a finished trigger's row is deleted
     live_rows: set[tuple[str, str]] = field(default_factory=set)
 
@@ -55,6 +57,21 @@ class Stack:
     def failures_dag(self) -> bool:
         """The failures DAG's wrong key shares account A's budget through the store, so needs one."""
         return self.wrong_key is not None
+
+    @property
+    def local(self) -> bool:
+        """The LocalExecutor: every task on this host, so every account's budget is the host's."""
+        return self.servers.broker_url is None
+
+    @property
+    def shared_pools(self) -> tuple[str, ...]:
+        """The connections whose pools only bound concurrency: a shared budget keeps their rate."""
+        return scenario.pool_owners(self.layout) if self.local else self.stored
+
+    def budget(self, conn_id: str) -> str:
+        if conn_id in self.stored:
+            return "redis"
+        return "host" if self.local else "per process"
 
 
 def step(text: str) -> None:
@@ -76,7 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="every account's connection names the Redis rate-limit store (needs the provider's support)",
     )
+    parser.add_argument(
+        "--executor",
+        choices=("celery", "local"),
+        default="celery",
+        help="local: no Redis, the LocalExecutor and the provider's default host-local budget, every task "
+        "mapped over both accounts",
+    )
     options = parser.parse_args(argv)
+    if options.executor == "local" and (options.store or options.second_deployment):
+        parser.error("--store and --second-deployment need Redis, which --executor local runs without")
     raise_on_termination()
     leftovers = stop_leftovers(PROCESS_REGISTRY, sys.prefix)
     if leftovers:
@@ -103,7 +129,9 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
     days = [today - timedelta(days=back) for back in range(options.days, 0, -1)]
     # A second deployment can only share account A's budget through the store.
     stored = scenario.ACCOUNTS if options.store else (scenario.SHARED_ACCOUNT,) * options.second_deployment
-    stack = bring_up(supervisor, today, stored=stored)
+    local = options.executor == "local"
+    layout = scenario.MAPPED_ACCOUNTS if local else scenario.PER_ACCOUNT
+    stack = bring_up(supervisor, today, stored=stored, layout=layout, broker=not local)
     print(f"  ready {time.monotonic() - started:.0f} s after start")
     if options.second_deployment:
         start_second_deployment(supervisor, stack, days)
@@ -115,9 +143,11 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
     return report(stack, backfill, runs, days)
 
 
-def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> Stack:
-    step("Starting PostgreSQL and Redis")
-    servers = start_servers(supervisor, HOME)
+def bring_up(
+    supervisor: Supervisor, today: date, *, stored: Sequence[str], layout: str, broker: bool
+) -> Stack:
+    step("Starting PostgreSQL and Redis" if broker else "Starting PostgreSQL (no Redis)")
+    servers = start_servers(supervisor, HOME, broker=broker)
     print(f"  database {servers.database_url}\n  broker   {servers.broker_url}")
 
     step(f"Starting the PeerClick emulator ({len(scenario.ACCOUNTS)} accounts)")
@@ -149,17 +179,21 @@ def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> S
             scenario.LANDING_ENV: str(LANDING),
             scenario.FIRST_UNSCHEDULED_DAY_ENV: today.isoformat(),
             scenario.FAILURES_ENV: str(FAILURES),
+            scenario.LAYOUT_ENV: layout,
         },
     )
     logs = supervisor.log_dir
     step("airflow db migrate")
     deployment.run_cli([deployment.AIRFLOW, "db", "migrate"], env, logs, "db-migrate")
 
-    step("Starting Airflow (api-server, scheduler, dag-processor, triggerer, 3 Celery workers); pools")
+    workers = f"{deployment.WORKERS} Celery workers" if broker else "the LocalExecutor"
+    step(f"Starting Airflow (api-server, scheduler, dag-processor, triggerer, {workers}); pools")
     deployment.start_components(supervisor, env)
-    deployment.run_cli_parallel(pool_commands(scenario.ACCOUNTS, tuple(stored)), env, logs)
+    owners = scenario.pool_owners(layout)
+    shared = owners if not broker else tuple(stored)
+    deployment.run_cli_parallel(pool_commands(owners, shared), env, logs)
     metadata = Metadata(servers.database_url)
-    wanted = expected_pools(scenario.ACCOUNTS, tuple(stored))
+    wanted = expected_pools(owners, shared)
     found = {name: value for name, value in metadata.pools().items() if name in wanted}
     if found != wanted:
         raise RuntimeError(f"pools: expected {wanted}, found {found}")
@@ -173,7 +207,7 @@ def bring_up(supervisor: Supervisor, today: date, *, stored: Sequence[str]) -> S
     )
     unpause = {f"unpause-{dag_id}": [deployment.AIRFLOW, "dags", "unpause", dag_id] for dag_id in dag_ids}
     deployment.run_cli_parallel(unpause, env, logs)
-    return Stack(servers, emulator, env, metadata, tuple(stored), wrong_key)
+    return Stack(servers, emulator, env, metadata, tuple(stored), wrong_key, layout)
 
 
 def start_second_deployment(supervisor: Supervisor, stack: Stack, days: Sequence[date]) -> None:
@@ -238,11 +272,15 @@ def report(stack: Stack, backfill: Backfill, runs: Sequence[Run], days: Sequence
     last_end = max(run.end_date for run in runs if run.end_date is not None)
     wall_s = (last_end - backfill.created_at).total_seconds()
     per_account = stack.emulator.account_stats()
+    access_ids = {conn_id: access_id for access_id, conn_id in stack.emulator.conn_ids_by_access_id().items()}
+    paces = results.paces(stack.emulator.request_log, access_ids, second_deployment.AGENT)
     rows = [
         results.account_result(
             conn_id,
             per_account[conn_id],
             results.check_partitions(LANDING / conn_id, scenario.GROUP_BYS, days),
+            budget=stack.budget(conn_id),
+            pace=paces[conn_id],
         )
         for conn_id in scenario.ACCOUNTS
     ]
@@ -250,12 +288,11 @@ def report(stack: Stack, backfill: Backfill, runs: Sequence[Run], days: Sequence
     print(f"  task instances: {stack.metadata.task_states(backfill.id)}\n")
     results.print_table(rows)
     spans = stack.metadata.task_spans(backfill.id)
-    print("\n  each account's report pool (what bounds wall_s):")
-    for conn_id in scenario.ACCOUNTS:
-        slots, _ = scenario.pool_slots(conn_id, stack.stored)
-        use = results.report_slot_use(spans, scenario.report_pool(conn_id), slots, wall_s)
-        budget = "shared store" if conn_id in stack.stored else "per process"
-        print(f"  {conn_id} ({slots} slot(s), {budget}): {use}")
+    print("\n  each report pool (what bounds wall_s with a per-process budget):")
+    for owner in scenario.pool_owners(stack.layout):
+        slots, _ = scenario.pool_slots(owner, stack.shared_pools)
+        use = results.report_slot_use(spans, scenario.report_pool(owner), slots, wall_s)
+        print(f"  {scenario.report_pool(owner)} ({slots} slot(s)): {use}")
     for line in results.refusals(stack.emulator.request_log, stack.emulator.conn_ids_by_access_id()):
         print(f"  {line}")
     problems = results.failures(rows)
@@ -287,7 +324,8 @@ def check_failures_and_secrets(stack: Stack) -> list[str]:
         for table in ("trigger", "task_instance")
     }
     scan_rows(scan, {**stack.metadata.all_rows(), **live})
-    scan_redis_server(scan, stack.servers.broker_url)
+    if stack.servers.broker_url is not None:
+        scan_redis_server(scan, stack.servers.broker_url)
     print(f"\n  secret scan: {scan.summary()}")
     problems += [f"{finding.secret} found in {finding.where}" for finding in scan.findings]
     if not live["trigger (while deferred)"]:

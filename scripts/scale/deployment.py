@@ -19,14 +19,32 @@ PEERCLICK_POOLS = str(BIN / "peerclick-pools")
 WORKERS = 3
 # 2 accounts x 3 pool slots: enough worker slots that the pools, not the workers, are what limits.
 WORKER_CONCURRENCY = 2
+# The LocalExecutor's task processes at once: both accounts' pools full (2 x 4 slots).
+PARALLELISM = 8
 
 
 def airflow_env(
     servers: Servers, home: Path, dags: Path, root: Path, extra: Mapping[str, str]
 ) -> dict[str, str]:
-    """The settings every component shares; `extra` adds the connections and the scenario's variables."""
+    """The settings every component shares; `extra` adds the connections and the scenario's variables.
+
+    With a broker, the CeleryExecutor and its workers; without one, the LocalExecutor, whose scheduler
+    runs every task on this host."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
+    if servers.broker_url is None:
+        executor = {
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": str(PARALLELISM),
+        }
+    else:
+        executor = {
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CELERY__BROKER_URL": servers.broker_url,
+            # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3: name the driver we install.
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + servers.sqlalchemy_url,
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
+        }
     return {
         # A clean environment but for PATH, locale and proxy exceptions: a developer's AIRFLOW__* settings
         # must not leak into the deployment.
@@ -37,12 +55,8 @@ def airflow_env(
         "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(root)])),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        **executor,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": servers.sqlalchemy_url,
-        "AIRFLOW__CELERY__BROKER_URL": servers.broker_url,
-        # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3: name the driver we install.
-        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + servers.sqlalchemy_url,
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
         "AIRFLOW__API__BASE_URL": api_url,
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -84,11 +98,14 @@ def run_cli_parallel(calls: Mapping[str, Sequence[str]], env: Mapping[str, str],
 
 
 def start_components(supervisor: Supervisor, env: Mapping[str, str]) -> None:
-    """Scheduler, DAG processor, triggerer, API server and the Celery workers, each in its own group."""
+    """Scheduler, DAG processor, triggerer, API server and, for Celery, the workers, each in its own
+    group (the LocalExecutor's scheduler runs tasks itself)."""
     supervisor.start("api-server", [AIRFLOW, "api-server"], env=env)
     supervisor.start("scheduler", [AIRFLOW, "scheduler", "--skip-serve-logs"], env=env)
     supervisor.start("dag-processor", [AIRFLOW, "dag-processor"], env=env)
     supervisor.start("triggerer", [AIRFLOW, "triggerer"], env=env)
+    if env["AIRFLOW__CORE__EXECUTOR"] != "CeleryExecutor":
+        return
     for number in range(1, WORKERS + 1):
         # Workers on one host need their own name and log server port.
         worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}

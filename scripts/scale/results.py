@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,46 @@ class Partitions:
 
 
 @dataclass(frozen=True)
+class Pace:
+    """How closely one account's report requests kept to PeerClick's 1/s while the backfill ran."""
+
+    dag_reports: int  # report requests the backfill's tasks sent
+    other_reports: int  # those of other clients on the account (a second deployment) meanwhile
+    span_s: float  # the backfill's first report request to its last, plus that one's second
+
+    @property
+    def ratio(self) -> float:
+        """1.0: not a second of the account's report budget idle between its first and last request."""
+        spent = self.dag_reports + self.other_reports
+        return self.span_s / spent if spent else math.inf
+
+
+def paces(request_log: Path, accounts: Mapping[str, str], other_agent: str) -> dict[str, Pace]:
+    """Each account's (conn ID -> access key ID) pace, from the emulator's request log; requests whose
+    User-Agent holds ``other_agent`` are another client's."""
+    lines = (
+        [json.loads(line) for line in request_log.read_text().splitlines()] if request_log.exists() else []
+    )
+    found = {}
+    for conn_id, access_id in accounts.items():
+        reports = [
+            line
+            for line in lines
+            if line["account"] == access_id and line["accepted"] and line["path"].startswith("/report")
+        ]
+        ours = [line["time"] for line in reports if other_agent not in line.get("agent", "")]
+        if not ours:
+            found[conn_id] = Pace(0, 0, 0.0)
+            continue
+        first, last = min(ours), max(ours)
+        others = sum(
+            1 for line in reports if other_agent in line.get("agent", "") and first <= line["time"] <= last
+        )
+        found[conn_id] = Pace(len(ours), others, last - first + 1.0)
+    return found
+
+
+@dataclass(frozen=True)
 class AccountResult:
     conn_id: str
     report_requests: int
@@ -38,10 +79,20 @@ class AccountResult:
     peak_reports: int
     tokens: int
     partitions: Partitions
+    budget: str = "per process"
+    pace: Pace = field(default_factory=lambda: Pace(0, 0, 0.0))
 
 
-def account_result(conn_id: str, stats: Mapping[str, Any], partitions: Partitions) -> AccountResult:
-    """`stats` is the emulator's `accounts[access_id]` entry (absent when the account sent nothing)."""
+def account_result(
+    conn_id: str,
+    stats: Mapping[str, Any],
+    partitions: Partitions,
+    *,
+    budget: str = "per process",
+    pace: Pace | None = None,
+) -> AccountResult:
+    """`stats` is the emulator's `accounts[access_id]` entry (absent when the account sent nothing);
+    `budget` names where its places were kept."""
     peaks = stats.get("peak_per_second", {})
     return AccountResult(
         conn_id=conn_id,
@@ -52,6 +103,8 @@ def account_result(conn_id: str, stats: Mapping[str, Any], partitions: Partition
         peak_reports=peaks.get("reports", 0),
         tokens=stats.get("tokens_issued", 0),
         partitions=partitions,
+        budget=budget,
+        pace=pace or Pace(0, 0, 0.0),
     )
 
 
@@ -94,9 +147,15 @@ def _verify(folder: Path) -> str | None:
 
 
 def print_table(results: Sequence[AccountResult]) -> None:
+    """One row per account: its budget, its backfill's report requests (and others' on the account in
+    that time), the seconds they spanned and the ratio to PeerClick's 1/s, then what the emulator counted."""
     header = (
         "account",
-        "report_req",
+        "budget",
+        "dag_reports",
+        "other_reports",
+        "span_s",
+        "ratio",
         "requests",
         "refused",
         "peak_all",
@@ -107,7 +166,11 @@ def print_table(results: Sequence[AccountResult]) -> None:
     rows = [
         (
             r.conn_id,
-            r.report_requests,
+            r.budget,
+            r.pace.dag_reports,
+            r.pace.other_reports,
+            f"{r.pace.span_s:.0f}",
+            f"{r.pace.ratio:.2f}",
             r.requests,
             r.refused,
             r.peak_all,
@@ -117,24 +180,27 @@ def print_table(results: Sequence[AccountResult]) -> None:
         )
         for r in results
     ]
+    left = {0, 1, len(header) - 1}
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         cells = [
-            str(cell).ljust(w) if i in (0, 7) else str(cell).rjust(w)
+            str(cell).ljust(w) if i in left else str(cell).rjust(w)
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         print("  " + "  ".join(cells).rstrip())
 
 
 def scale_line(results: Sequence[AccountResult], wall_s: float) -> str:
-    """The closing line. min_s: each account's report requests at its 1/s, the accounts side by side."""
+    """The closing line. min_s: each account's report requests at its 1/s, the accounts side by side;
+    worst_ratio: the slowest account's own ratio (see ``Pace``), which a total can hide."""
     min_s = max(r.report_requests for r in results)
     ratio = f"{wall_s / min_s:.2f}" if min_s else "inf"
     return (
         f"scale: accounts={len(results)} report_requests={sum(r.report_requests for r in results)} "
         f"wall_s={wall_s:.0f} min_s={min_s} ratio={ratio} refused={sum(r.refused for r in results)} "
         f"peak_all={max(r.peak_all for r in results)} peak_reports={max(r.peak_reports for r in results)} "
-        f"tokens={sum(r.tokens for r in results)}"
+        f"tokens={sum(r.tokens for r in results)} worst_ratio={max(r.pace.ratio for r in results):.2f} "
+        f"tokens_max={max(r.tokens for r in results)}"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_peerclick.pools import pool_name
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, pool_name
 
 DAG_ID = "peerclick_scale"
 # Connection IDs, one per PeerClick account.
@@ -11,6 +11,10 @@ SHARED_ACCOUNT = ACCOUNTS[0]  # the one a second deployment shares (--second-dep
 GROUP_BYS = ("campaign", "offer", "country")
 
 # Set by the harness for every Airflow component.
+# How the DAG reaches the accounts: a task group per account (each in its own pools), or every task mapped
+# over `peerclick_conn_id` (all in the default connection's pools, which then only bound concurrency).
+LAYOUT_ENV = "PEERCLICK_SCALE_LAYOUT"
+PER_ACCOUNT, MAPPED_ACCOUNTS = "per-account", "mapped-accounts"
 LANDING_ENV = "PEERCLICK_SCALE_LANDING"  # absolute folder; each account lands under {LANDING}/{conn_id}
 FIRST_UNSCHEDULED_DAY_ENV = "PEERCLICK_SCALE_START_DATE"  # YYYY-MM-DD, the DAG's start_date
 
@@ -32,11 +36,20 @@ def api_pool(conn_id: str) -> str:
     return pool_name(conn_id, "api")
 
 
-def pool_slots(conn_id: str, stored: tuple[str, ...]) -> tuple[int, int]:
-    """(reports, api) slots of ``conn_id``'s pools: wide when the store keeps its rate."""
-    if conn_id in stored:
-        return SHARED_POOL_SLOTS, SHARED_POOL_SLOTS
-    return REPORT_POOL_SLOTS, API_POOL_SLOTS
+def pool_slots(conn_id: str, shared: tuple[str, ...]) -> tuple[int, int]:
+    """(reports, api) slots of ``conn_id``'s pools: wide when a shared budget keeps its rate, and as wide
+    again for every account when they are the default connection's, where tasks mapped over the accounts
+    land."""
+    if conn_id not in shared:
+        return REPORT_POOL_SLOTS, API_POOL_SLOTS
+    slots = SHARED_POOL_SLOTS * (len(ACCOUNTS) if conn_id == DEFAULT_CONN_ID else 1)
+    return slots, slots
+
+
+def pool_owners(layout: str) -> tuple[str, ...]:
+    """The connections whose pools the DAG's tasks land in: a mapped connection falls back to the
+    default one's pools."""
+    return (DEFAULT_CONN_ID,) if layout == MAPPED_ACCOUNTS else ACCOUNTS
 
 
 # The error paths, for the secret scan: a DAG whose tasks fail after a retry.

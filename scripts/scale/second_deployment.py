@@ -21,6 +21,8 @@ from types import FrameType
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 STORE_EXTRA = "rate_limit_store"
+# Added to this process's User-Agent, so the emulator's request log tells its requests from Airflow's.
+AGENT = "scale-second-deployment"
 
 
 def connection_extra(store_url: str) -> dict[str, str]:
@@ -46,6 +48,8 @@ def main(args: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     hook = PeerClickHook(options.conn_id)
+    session = hook.get_conn()
+    session.headers["User-Agent"] = f"{session.headers['User-Agent']!s} {AGENT}"
     rounds = 0
     # Until the harness stops us when the backfill is done: a mix of reports and entity reads, as fast as
     # the hook's throttle lets it go (that is the point: it competes with Airflow for account A's budget).

@@ -42,7 +42,7 @@ POSTGRES_SETTINGS = {
 @dataclass(frozen=True)
 class Servers:
     database_url: str  # libpq form, for psycopg2: postgresql://user@host:port/db
-    broker_url: str  # redis://host:port/0
+    broker_url: str | None  # redis://host:port/0; None for the LocalExecutor, which needs none
     # Where a shared rate-limit store can live: database 1 of the broker's Redis (None if the broker is not
     # Redis). Connections name it only with --store or --second-deployment.
     rate_limit_store_url: str | None
@@ -52,11 +52,14 @@ class Servers:
         return "postgresql+psycopg2" + self.database_url.removeprefix("postgresql")
 
 
-def start_servers(supervisor: Supervisor, home: Path) -> Servers:
+def start_servers(supervisor: Supervisor, home: Path, *, broker: bool = True) -> Servers:
+    """PostgreSQL, and Redis unless ``broker`` is False (no Celery, no rate-limit store)."""
     database_url = os.environ.get(DATABASE_URL_ENV) or start_postgres(supervisor, home / "postgres")
-    broker_url = os.environ.get(BROKER_URL_ENV) or start_redis(supervisor, home / "redis")
     database_url = _libpq_url(database_url)
     wait_for_postgres(database_url)
+    if not broker:
+        return Servers(database_url, None, None)
+    broker_url = os.environ.get(BROKER_URL_ENV) or start_redis(supervisor, home / "redis")
     wait_for_redis(broker_url)
     return Servers(database_url, broker_url, _store_url(broker_url))
 

@@ -91,7 +91,7 @@ def test_request_log_has_one_line_per_limited_request(emulator_factory, tmp_path
     emu = emulator_factory("--request-log", str(log), "--rate-limit", "2")
     token = emu.login()
     for _ in range(2):
-        requests.get(f"{emu.base_url}/campaign", headers={"api-token": token}, timeout=5)
+        requests.get(f"{emu.base_url}/campaign", headers={"api-token": token, "User-Agent": "t/1"}, timeout=5)
     emu.stats()  # control endpoints are not rate limited, so not logged
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(line["account"], line["method"], line["path"]) for line in lines] == [
@@ -100,6 +100,7 @@ def test_request_log_has_one_line_per_limited_request(emulator_factory, tmp_path
         (emu.access_id, "GET", "/campaign"),
     ]
     assert [line["accepted"] for line in lines] == [True, True, False]
+    assert [line["agent"] for line in lines[1:]] == ["t/1", "t/1"]
     assert emu.access_key not in log.read_text()
     assert token not in log.read_text()
 

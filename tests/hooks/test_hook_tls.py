@@ -120,6 +120,13 @@ def test_a_ca_bundle_path_holds_when_a_ca_bundle_variable_is_set(make_hook, tls_
     assert hook.list_campaigns() == []
 
 
+def test_the_forms_ca_bundle_field_names_the_bundle_to_verify_against(make_hook, tls_host, monkeypatch):
+    for variable in CA_BUNDLE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    hook = make_hook(host=tls_host.base_url, verify=True, ca_bundle=str(tls_host.cert))
+    assert hook.list_campaigns() == []
+
+
 def test_an_untrusted_certificate_fails_at_once_naming_the_host(make_hook, tls_host, monkeypatch):
     for variable in CA_BUNDLE_VARIABLES:
         monkeypatch.delenv(variable, raising=False)

@@ -62,10 +62,13 @@ def test_create_and_check_take_the_connections_to_size_pools_for(airflow_home):
     assert "peerclick_api__acct_b (2 slots)" in check.stdout
 
 
-def test_with_a_shared_store_pools_only_bound_concurrency():
+def test_with_a_shared_budget_pools_only_bound_concurrency():
     specs = pool_specs(["acct_b"], shared_slots=4)
-    assert [(spec.name, spec.slots) for spec in specs] == [
-        ("peerclick_reports__acct_b", 4),
-        ("peerclick_api__acct_b", 4),
+    # Deferred sensors give their slot back: their triggers spend the same shared budget.
+    assert [(spec.name, spec.slots, spec.include_deferred) for spec in specs] == [
+        ("peerclick_reports__acct_b", 4, False),
+        ("peerclick_api__acct_b", 4, False),
     ]
-    assert all("rate_limit_store keeps the rate" in spec.description for spec in specs)
+    assert all("a shared budget" in spec.description for spec in specs)
+    problems = pool_problems(specs, {spec.name: (4, True) for spec in specs})
+    assert "hold slots that their shared budget does not need" in problems[0]

@@ -33,3 +33,38 @@ def test_airflow_lists_the_provider_and_its_connection_type(airflow_home):
     assert providers["airflow-provider-peerclick"] == __version__
     hooks = {row["connection_type"]: row for row in table("providers", "hooks")}
     assert hooks["peerclick"]["class"] == "airflow_provider_peerclick.hooks.peerclick.PeerClickHook"
+
+
+FORM_PROBE = """
+import json
+from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+(meta,) = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "peerclick"]
+print(json.dumps({"standard": meta.standard_fields.model_dump(), "extra": meta.extra_fields}))
+"""
+
+
+def test_every_supported_release_builds_the_same_form_from_the_provider_info(airflow_home):
+    # What the API server sends the UI's connection form: on 3.2+ from the provider info, on 3.0 and 3.1
+    # from the hook's form methods, which are made from that same info. Run in the venv under test.
+    done = subprocess.run(
+        [sys.executable, "-c", FORM_PROBE], env=airflow_home.env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    form = json.loads(done.stdout.splitlines()[-1])
+    standard = form["standard"]
+    assert standard["login"]["title"] == "Access key ID"
+    assert standard["password"]["title"] == "Access key"
+    assert standard["host"]["title"] == "Base URL"
+    assert standard["port"]["hidden"] is True
+    (connection,) = get_provider_info()["connection-types"]
+    fields = connection["conn-fields"]
+    assert set(form["extra"]) == set(fields)
+    for name, field in fields.items():
+        shown = form["extra"][name]
+        assert shown["schema"]["title"] == field["label"], name
+        assert shown["description"] == field["description"], name
+        assert shown["value"] == field["schema"].get("default"), name
+    # A store typed into a form-made connection needs no other edit: no per-process rate is pre-filled.
+    assert {"rate_limit_store", "account_requests_per_second", "ca_bundle"} <= set(form["extra"])
+    assert form["extra"]["requests_per_second"]["value"] is None

@@ -72,8 +72,45 @@ def test_the_scale_line_sums_accounts_and_takes_the_busiest_as_the_minimum():
     rows = [account("a", 35, requests=90, tokens=40), account("b", 30, requests=80, refused=2, tokens=41)]
     assert results.scale_line(rows, 128.4) == (
         "scale: accounts=2 report_requests=65 wall_s=128 min_s=35 ratio=3.67 refused=2 "
-        "peak_all=3 peak_reports=1 tokens=81"
+        "peak_all=3 peak_reports=1 tokens=81 worst_ratio=inf tokens_max=41"
     )
+
+
+def test_each_accounts_pace_is_its_own_span_over_the_report_requests_its_budget_served(tmp_path):
+    log = tmp_path / "requests.jsonl"
+
+    def line(time: float, account: str, path: str = "/report", agent: str = "p/1", accepted: bool = True):
+        return {
+            "time": time,
+            "account": account,
+            "method": "GET",
+            "path": path,
+            "accepted": accepted,
+            "agent": agent,
+        }
+
+    lines = [
+        line(100.0, "a-id"),
+        line(100.5, "a-id", agent="p/1 second-deployment"),  # shares a's budget meanwhile
+        line(101.0, "a-id", accepted=False),  # refused: not served by the budget
+        line(102.0, "a-id"),
+        line(103.0, "a-id", path="/campaign"),
+        line(110.0, "b-id"),
+        line(119.0, "b-id"),
+        line(130.0, "a-id", agent="p/1 second-deployment"),  # after a's backfill: not counted
+    ]
+    log.write_text("".join(json.dumps(entry) + "\n" for entry in lines))
+    paces = results.paces(log, {"a": "a-id", "b": "b-id", "c": "c-id"}, "second-deployment")
+    assert paces["a"] == results.Pace(dag_reports=2, other_reports=1, span_s=3.0)
+    assert paces["a"].ratio == 1.0
+    assert paces["b"] == results.Pace(dag_reports=2, other_reports=0, span_s=10.0)
+    assert paces["b"].ratio == 5.0
+    assert paces["c"].dag_reports == 0
+    rows = [
+        results.account_result("a", {}, results.Partitions(0, 0, 0, []), pace=paces["a"]),
+        results.account_result("b", {"tokens_issued": 2}, results.Partitions(0, 0, 0, []), pace=paces["b"]),
+    ]
+    assert results.scale_line(rows, 20).endswith(" worst_ratio=5.00 tokens_max=2")
 
 
 def test_refusals_and_peaks_over_the_limits_fail_the_run():
@@ -109,20 +146,38 @@ def test_refusals_are_explained_by_the_second_before(tmp_path):
     assert "peerclick_a POST /auth/access/session; the second before: GET /offer -0.50s" in explained
 
 
-def test_pools_are_two_per_account_with_deferred_tasks_counted():
+def test_pools_are_two_per_account_with_deferred_tasks_counted_without_a_shared_budget():
     assert expected_pools(["peerclick_a"]) == {
         "peerclick_reports__peerclick_a": (1, True),
         "peerclick_api__peerclick_a": (2, True),
     }
-    assert expected_pools(["peerclick_a", "peerclick_b"], stored=("peerclick_a",)) == {
-        "peerclick_reports__peerclick_a": (4, True),
-        "peerclick_api__peerclick_a": (4, True),
+    assert expected_pools(["peerclick_a", "peerclick_b"], shared=("peerclick_a",)) == {
+        "peerclick_reports__peerclick_a": (4, False),
+        "peerclick_api__peerclick_a": (4, False),
         "peerclick_reports__peerclick_b": (1, True),
         "peerclick_api__peerclick_b": (2, True),
     }
-    commands = pool_commands(["peerclick_a", "peerclick_b"], stored=("peerclick_a",))
+    commands = pool_commands(["peerclick_a", "peerclick_b"], shared=("peerclick_a",))
     assert commands["pools"][-2:] == ["create", "--conn-id=peerclick_b"]
-    assert commands["pools-shared"][-3:] == ["create", "--shared-store=4", "--conn-id=peerclick_a"]
+    assert commands["pools-shared-peerclick_a"][-3:] == [
+        "create",
+        "--shared-store=4",
+        "--conn-id=peerclick_a",
+    ]
+    # Tasks mapped over both accounts all land in the default connection's pools: room for both.
+    mapped = pool_commands(["peerclick_default"], shared=("peerclick_default",))
+    assert mapped == {
+        "pools-shared-peerclick_default": [
+            mapped["pools-shared-peerclick_default"][0],
+            "create",
+            "--shared-store=8",
+            "--conn-id=peerclick_default",
+        ]
+    }
+    assert expected_pools(["peerclick_default"], shared=("peerclick_default",)) == {
+        "peerclick_reports": (8, False),
+        "peerclick_api": (8, False),
+    }
 
 
 def test_server_urls_from_the_environment_are_normalised():
