@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_name
+from airflow_provider_peerclick.utils.mapped_accounts import PeerClickOperatorPartial
 
 
 class PeerClickTaskMixin:
@@ -38,7 +39,8 @@ class PeerClickTaskMixin:
         """As ``BaseOperator.partial``, with the PeerClick pool as default.
 
         A mapped task never runs ``__init__`` until it is expanded on a worker, long after the scheduler
-        chose its pool, so the default set there would be lost.
+        chose its pool, so the default set there would be lost. Mapping over accounts is checked as it
+        is declared (``mapped_accounts``).
         """
         operator_partial = super().partial(**kwargs)  # type: ignore[misc]
         given = operator_partial.kwargs
@@ -47,7 +49,7 @@ class PeerClickTaskMixin:
             dag_conn = (dag.default_args or {}).get("peerclick_conn_id") if dag is not None else None
             conn_id = given.get("peerclick_conn_id", dag_conn or DEFAULT_CONN_ID)
             given["pool"] = cls.default_pool(conn_id if isinstance(conn_id, str) else DEFAULT_CONN_ID)
-        return operator_partial
+        return PeerClickOperatorPartial.of(operator_partial)
 
     @cached_property
     def hook(self) -> PeerClickHook:

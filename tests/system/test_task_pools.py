@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pendulum
 import pytest
 from airflow.sdk import DAG, TaskGroup
 
+from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
 from airflow_provider_peerclick.operators.entities import PeerClickListCampaignsOperator
 from airflow_provider_peerclick.operators.report import (
     PeerClickReportOperator,
@@ -127,14 +130,58 @@ def test_tasks_mapped_over_accounts_each_spend_their_own_accounts_budget(run_dag
         assert stats["tokens_issued"] == 1
 
 
-@pytest.mark.slow
-def test_without_a_shared_budget_tasks_mapped_over_accounts_name_the_fix(run_dag, two_accounts):
-    result = run_dag(
-        "mapped_accounts_dag",
-        two_accounts["a"],
-        env={**two_accounts["env"], "AIRFLOW__PEERCLICK__BUDGET": "process"},
-    )
-    log = " ".join(result["log"].split())
-    assert result["tasks"]["per_account"] == "failed"
-    assert "does not keep PeerClick connection 'acct_a' within its rate limits" in log
-    assert two_accounts["b"].stats()["requests"] == 0
+def map_over_accounts(**mapping: object) -> DAG:
+    with DAG("mapped", schedule=None, start_date=pendulum.datetime(2026, 11, 1, tz="UTC")) as dag:
+        PeerClickReportOperator.partial(task_id="per_account").expand(**mapping)
+    return dag
+
+
+@pytest.fixture
+def accounts_without_a_store(monkeypatch) -> None:
+    for conn_id, extra in (
+        ("acct_a", {}),
+        ("acct_b", {}),
+        ("acct_s", {"rate_limit_store": "redis://r:6379/1"}),
+    ):
+        connection = {
+            "conn_type": "peerclick",
+            "login": f"{conn_id}-id",
+            "password": "s3cret-key",
+            "extra": extra,
+        }
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
+
+
+def test_without_a_shared_budget_mapping_over_accounts_is_refused_as_the_dag_is_parsed(
+    monkeypatch, accounts_without_a_store
+):
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "process")
+    with pytest.raises(PeerClickConnectionConfigError) as refused:
+        map_over_accounts(peerclick_conn_id=["acct_a", "acct_b", "acct_s"])
+    message = str(refused.value)
+    assert "Task 'per_account' is mapped over PeerClick connections 'acct_a', 'acct_b', 'acct_s'" in message
+    assert "'acct_a', 'acct_b' name no 'rate_limit_store'" in message
+    assert "[peerclick] budget = host" in message
+    with (
+        pytest.raises(PeerClickConnectionConfigError, match="'acct_b' names no"),
+        DAG("kwargs", schedule=None, start_date=pendulum.datetime(2026, 11, 1, tz="UTC")),
+    ):
+        PeerClickReportOperator.partial(task_id="land").expand_kwargs(
+            [{"peerclick_conn_id": "acct_s"}, {"peerclick_conn_id": "acct_b", "group_by": "offer"}]
+        )
+
+
+def test_mapping_over_accounts_that_share_a_budget_is_declared_as_usual(
+    monkeypatch, accounts_without_a_store
+):
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "host")
+    assert serialized_pools(map_over_accounts(peerclick_conn_id=["acct_a", "acct_b"])) == {
+        "per_account": "peerclick_reports"
+    }
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "process")
+    # Accounts that each name a store, one account, or accounts known only at run time (an XCom).
+    map_over_accounts(peerclick_conn_id=["acct_s"])
+    map_over_accounts(group_by=["campaign", "offer"])
+    with DAG("from_xcom", schedule=None, start_date=pendulum.datetime(2026, 11, 1, tz="UTC")):
+        accounts = PeerClickListCampaignsOperator(task_id="accounts").output
+        PeerClickReportOperator.partial(task_id="per_account").expand(peerclick_conn_id=accounts)
