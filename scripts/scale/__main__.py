@@ -66,7 +66,7 @@ class Stack:
     @property
     def shared_pools(self) -> tuple[str, ...]:
         """The connections whose pools only bound concurrency: a shared budget keeps their rate."""
-        return scenario.pool_owners(self.layout) if self.local else self.stored
+        return scenario.shared_pool_owners(self.layout, self.stored, local=self.local)
 
     def budget(self, conn_id: str) -> str:
         if conn_id in self.stored:
@@ -190,7 +190,7 @@ def bring_up(
     step(f"Starting Airflow (api-server, scheduler, dag-processor, triggerer, {workers}); pools")
     deployment.start_components(supervisor, env)
     owners = scenario.pool_owners(layout)
-    shared = owners if not broker else tuple(stored)
+    shared = scenario.shared_pool_owners(layout, tuple(stored), local=not broker)
     deployment.run_cli_parallel(pool_commands(owners, shared), env, logs)
     metadata = Metadata(servers.database_url)
     wanted = expected_pools(owners, shared)

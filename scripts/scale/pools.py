@@ -13,10 +13,9 @@ def pool_commands(conn_ids: Sequence[str], shared: tuple[str, ...] = ()) -> dict
     budget (the store, or the host's)."""
     commands = {}
     plain = [conn_id for conn_id in conn_ids if conn_id not in shared]
-    shared = tuple(conn_id for conn_id in conn_ids if conn_id in shared)
     if plain:
         commands["pools"] = [PEERCLICK_POOLS, "create", *(f"--conn-id={conn_id}" for conn_id in plain)]
-    for conn_id in shared:
+    for conn_id in (conn_id for conn_id in conn_ids if conn_id in shared):
         wide = f"--shared-store={scenario.pool_slots(conn_id, shared)[0]}"
         commands[f"pools-shared-{conn_id}"] = [PEERCLICK_POOLS, "create", wide, f"--conn-id={conn_id}"]
     return commands

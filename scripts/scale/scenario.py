@@ -58,3 +58,9 @@ MISSING_CAMPAIGN_ID = 999_999_999  # the emulator answers 404
 # Account A's key ID with a wrong key, sharing A's rate-limit store: it must get a 401, never A's token.
 WRONG_KEY_CONN_ID = "peerclick_wrong_key"
 FAILURES_ENV = "PEERCLICK_SCALE_FAILURES"  # file: one JSON line per failed try, from on_failure_callback
+
+
+def shared_pool_owners(layout: str, stored: tuple[str, ...], *, local: bool) -> tuple[str, ...]:
+    """The pool owners whose pools only bound concurrency: every one on one host (the host-local budget
+    keeps every account's rate), else the accounts whose rate the store keeps."""
+    return pool_owners(layout) if local else stored
