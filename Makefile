@@ -83,7 +83,7 @@ constraints-$(AIRFLOW):
 	$(call resolve,$(AIRFLOW),$(DEV_EXTRAS))
 
 demo: $(VENV)/.installed
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m scripts.demo
 
 # A 7-day backfill over two accounts on a real distributed Airflow (PostgreSQL, Redis, CeleryExecutor,
 # 3 workers), all in ./scale_home; fails on any refused request or missing partition.

@@ -53,7 +53,8 @@ with DAG(
     tags=["peerclick", "example"],
     doc_md=__doc__,
 ) as dag:
-    # Late clicks and conversions keep arriving for a while; land only once yesterday has settled.
+    # Late clicks and conversions keep arriving for a while; land only once yesterday has settled. A day
+    # past the lookback window is final (a backfill of old days): its first poll is the answer.
     settled = PeerClickReportSensor(
         task_id="wait_until_settled",
         group_by="day",
@@ -61,8 +62,10 @@ with DAG(
         poke_interval=SETTLE_SECONDS,
         timeout=6 * 3600,
         deferrable=True,
+        final_after=pendulum.duration(days=LOOKBACK_DAYS),
     )
-    # The day's totals in XCom: small, and handy for alerts or checks downstream.
+    # The day's totals in XCom, for alerts or checks downstream: the sensor's own report, so its answer is
+    # reused and no request is sent.
     settled >> PeerClickReportOperator(task_id="day_totals", group_by="day", tz=ACCOUNT_TZ)
     for group_by in GROUP_BYS:
         settled >> PeerClickReportToStorageOperator(

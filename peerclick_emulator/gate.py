@@ -90,7 +90,8 @@ def _rate_limit(
     key = account or f"client:{request.client.host if request.client else '?'}"
     buckets = (ALL, REPORTS) if path.startswith("/report") else (ALL,)
     decision = state.limiter.admit(key, buckets, now)
-    state.log_request(key, request.method, path, decision.accepted, request.headers.get("user-agent", ""))
+    agent = request.headers.get("user-agent", "")
+    state.log_request(key, request.method, path, decision.accepted, agent, request.url.query)
     if decision.accepted:
         return None
     state.refused += 1

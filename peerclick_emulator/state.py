@@ -36,9 +36,12 @@ class EmulatorState:
         self.entities: dict[str, AccountEntities] = {}
         self.reset()
 
-    def log_request(self, account: str, method: str, path: str, accepted: bool, agent: str = "") -> None:
-        """One line in the request log, if any: wall-clock time, to line up with clients' own logs, and the
-        client's User-Agent, to tell apart clients that share an account."""
+    def log_request(
+        self, account: str, method: str, path: str, accepted: bool, agent: str = "", query: str = ""
+    ) -> None:
+        """One line in the request log, if any: wall-clock time, to line up with clients' own logs, the
+        client's User-Agent, to tell apart clients that share an account, and the query string, to tell
+        what a request was for."""
         if self.config.request_log is None:
             return
         line = {
@@ -48,6 +51,7 @@ class EmulatorState:
             "path": path,
             "accepted": accepted,
             "agent": agent,
+            "query": query,
         }
         with self.config.request_log.open("a", encoding="utf-8") as log:
             log.write(json.dumps(line) + "\n")

@@ -26,12 +26,14 @@ from airflow_provider_peerclick.hooks.peerclick import ReportPage
 from airflow_provider_peerclick.storage import PeerClickReconciliationError
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from peerclick_emulator.process import EmulatorProcess
+from scripts.demo_requests import RequestLog
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_HOME = ROOT / "airflow_home"
 LANDING = ROOT / "data" / "peerclick"
 BIN = Path(sys.executable).parent
 LOG = AIRFLOW_HOME / "demo.log"
+REQUEST_LOG = AIRFLOW_HOME / "emulator-requests.jsonl"
 DAYS = 3
 LATE_CONVERSION_DAYS = 3
 
@@ -93,7 +95,7 @@ def restatement(manifest_path: Path) -> str | None:
     return f"restated ({len(manifest['history'])} earlier versions): " + ", ".join(changes)
 
 
-def report(started: float, stats: dict[str, object]) -> int:
+def report(started: float, stats: dict[str, object], requests: RequestLog) -> int:
     step(f"Landed under {LANDING}")
     restated = []
     for manifest_path in sorted(LANDING.glob("*/*/_manifest.json")):
@@ -115,6 +117,8 @@ def report(started: float, stats: dict[str, object]) -> int:
     step("Emulator stats")
     print(f"  requests: {stats['requests']}  refused: {stats['refused']}", end="")
     print(f"  tokens issued: {stats['tokens_issued']}")
+    print("  requests by purpose:")
+    print("\n".join(f"    {line}" for line in requests.lines()))
     print(f"  peak requests in any second: {stats['peak_per_second']}")
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Log: {LOG.relative_to(ROOT)}")
     return 0 if stats["refused"] == 0 else 1
@@ -125,7 +129,9 @@ def main() -> int:
     AIRFLOW_HOME.mkdir(exist_ok=True)
     LOG.write_text("")
     step("Starting the PeerClick emulator")
-    with EmulatorProcess("--late-conversions", str(LATE_CONVERSION_DAYS), seed=42) as emulator:
+    requests = RequestLog(REQUEST_LOG)
+    late = ("--late-conversions", str(LATE_CONVERSION_DAYS))
+    with EmulatorProcess(*late, "--request-log", str(REQUEST_LOG), seed=42) as emulator:
         print(f"  {emulator.base_url}")
         env = airflow_env(emulator)
         step(f"Preparing Airflow in {AIRFLOW_HOME.relative_to(ROOT)} (DB, pools)")
@@ -151,12 +157,14 @@ def main() -> int:
                 day.add(days=1).isoformat(),
                 env=env,
             )
+            requests.mark(day.to_date_string())
         emulator.control("POST", "clock", json={"now": None})
         step("airflow dags test peerclick_entities_snapshot")
         run(str(BIN / "airflow"), "dags", "test", "peerclick_entities_snapshot", today.isoformat(), env=env)
         step("airflow dags test peerclick_report_summary (reads the landed files into SQLite)")
         run(str(BIN / "airflow"), "dags", "test", "peerclick_report_summary", env=env)
-        return report(started, emulator.stats())
+        requests.mark(None)
+        return report(started, emulator.stats(), requests)
 
 
 if __name__ == "__main__":

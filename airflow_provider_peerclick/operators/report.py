@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
@@ -25,6 +26,7 @@ from airflow_provider_peerclick.storage.landing import LandedPartition, land_rep
 from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
 from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
 from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
 from airflow_provider_peerclick.version_compat import AirflowFailException
@@ -39,6 +41,9 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
     """
     Fetch a PeerClick report and return ``{"total_rows", "totals", "start", "end", "tz", "group_by",
     "columns", "filters"}`` to XCom, plus ``"rows"`` when ``include_rows`` is set.
+
+    Without ``include_rows``, a PeerClickReportSensor directly upstream that returned this very report
+    (same query and connection) in this run is the answer: no request is sent.
 
     XCom is for small values: with ``include_rows`` the task fails, after one request, when the report has
     more than ``max_rows`` rows. Land big reports with the storage operator instead.
@@ -100,7 +105,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
             query.tz,
         )
         if not self.include_rows:
-            summary = self.hook.get_report_summary(query=query)
+            summary = self._summary(context, query)
             self.log.info("The report has %d rows", summary.total_rows)
             self.report_lineage = ReportLineage.of(self.hook.settings, query)
             return {"total_rows": summary.total_rows, "totals": summary.totals, **query.to_json()}
@@ -119,6 +124,14 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         self.log.info("Fetched the report's %d rows", len(rows))
         self.report_lineage = ReportLineage.of(self.hook.settings, query)
         return {"total_rows": total_rows, "totals": totals, **query.to_json(), "rows": rows}
+
+    def _summary(self, context: Context, query: ReportQuery) -> ReportSummary:
+        reading = upstream_report_reading(self, context, query)
+        if reading is None:
+            return self.hook.get_report_summary(query=query)
+        sensor, summary = reading
+        self.log.info("Row count and totals as %s returned them in this run; no request sent", sensor)
+        return summary
 
 
 class PeerClickReportToStorageOperator(
@@ -151,8 +164,9 @@ class PeerClickReportToStorageOperator(
     :param partition_template: the folder of a day below ``{group_by}``; fields ``{date}``, ``{year}``,
         ``{month}``, ``{day}``. Default ``date={date}`` (Hive-style).
     :param hour_partition_template: the folder of an hour; fields as above plus ``{hour}``.
-    :param lookback_days: also re-check the N days before the window, one summary request each, and
-        re-land the days whose row count or totals differ from their manifest (late conversions). Days
+    :param lookback_days: also re-check the N days before the window, one request each for the day's
+        first page, and re-land the days whose row count or totals differ from their manifest (late
+        conversions), starting from that page: a changed day that fits in one page costs no more. Days
         never landed are skipped. The result's ``restated`` lists each re-landed day with its previous and
         new totals, and so does the Asset event's extra (``changed``: every partition this run wrote).
     :param peerclick_conn_id: the PeerClick connection.
@@ -288,15 +302,17 @@ class PeerClickReportToStorageOperator(
         new totals, oldest first."""
         restated = []
         for day in lookback_days(query, self.lookback_days):
-            check = check_day(self._summary, base=base, query=day, layout=layout)
+            pages = self._pages(day)
+            check = check_day(pages, base=base, query=day, layout=layout)
             if check.previous is None:
                 self.log.info("Lookback: %s was never landed; skipped (backfill to fill it)", check.partition)
                 continue
             if not check.changed:
                 self.log.info("Lookback: %s unchanged", check.partition)
                 continue
+            assert check.first_page is not None  # a landed day's check always reads its first page
             again: LandedPartition = land_report(
-                self._pages(day),
+                chain([check.first_page], pages),
                 base=base,
                 query=day,
                 row_format=row_format,
@@ -345,6 +361,3 @@ class PeerClickReportToStorageOperator(
             label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
             interval=self.progress_interval,
         )
-
-    def _summary(self, day: ReportQuery) -> ReportSummary:
-        return self.hook.get_report_summary(query=day)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
 from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
@@ -19,19 +21,26 @@ ReportCondition = Callable[[dict[str, Any]], bool]
 
 class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
     """
-    Wait for a report: by default until it has rows and two polls ``poke_interval`` apart saw the same
-    row count and totals (PeerClick is still counting late clicks and conversions while they change).
+    Wait for a report: by default until two polls ``poke_interval`` apart saw the same row count and
+    totals (PeerClick is still counting late clicks and conversions while they change), which costs one
+    poll more than the first; none more once the report is final (``final_after``).
 
     Takes the report arguments of PeerClickReportOperator (``group_by`` default campaign, ``start`` and
     ``end`` default the data interval, ``columns``, ``filters``, ``tz``), and:
 
-    :param condition: instead of the default rule, a callable that gets ``{"total_rows", "totals"}`` and
+    :param condition: instead of the default rule, a callable that gets the sensor's result (below) and
         returns True when the wait is over, e.g. ``lambda r: r["totals"]["conversions"] >= 100``. In
         deferrable mode the trigger wakes the task on every change and the task evaluates it.
+    :param final_after: how long after the report's ``end`` its numbers stop changing, e.g.
+        ``timedelta(days=3)``: from then on the first poll is the answer (backfills of old days then cost one
+        request per sensor). Match it to the landings' ``lookback_days``, after which a day is never
+        re-checked anyway. Default None: always confirm with a second poll.
 
-    Returns ``{"total_rows", "totals"}``. Runs in the ``peerclick_reports`` pool by default. The
-    default rule compares polls, so ``mode="reschedule"`` (which forgets between polls) is refused:
-    use ``deferrable=True`` to free the worker.
+    Returns ``{"total_rows", "totals", "group_by", "start", "end", "tz", "columns", "filters",
+    "peerclick_conn_id"}``: a PeerClickReportOperator downstream that asks for the same report of the same
+    connection takes its answer from there instead of asking PeerClick again. Runs in the
+    ``peerclick_reports`` pool by default. The default rule compares polls, so ``mode="reschedule"`` (which
+    forgets between polls) is refused: use ``deferrable=True`` to free the worker.
     """
 
     template_fields = REPORT_TEMPLATE_FIELDS
@@ -47,6 +56,7 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         filters: Mapping[str, Any] | None = None,
         tz: str | None = None,
         condition: ReportCondition | None = None,
+        final_after: timedelta | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -62,10 +72,22 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
                 "mode: got 'reschedule'; allowed: 'poke', or deferrable=True (the default rule compares "
                 "two polls, and a rescheduled sensor forgets the first)"
             )
+        if final_after is not None and (not isinstance(final_after, timedelta) or final_after < timedelta(0)):
+            raise PeerClickInvalidArgumentError(
+                f"final_after: got {final_after!r}; allowed: None or a timedelta of zero or more, e.g. "
+                "timedelta(days=3)"
+            )
         self.condition = condition
+        self.final_after = final_after
 
     def observe(self, context: Context, previous: Any) -> Observation:
-        return observe_report(self.hook, self.resolve_report_query(context), previous, self._until)
+        query = self.resolve_report_query(context)
+        return observe_report(self.hook, query, previous, self._until, final_at=self._final_at(query))
+
+    def _final_at(self, query: ReportQuery) -> float | None:
+        if self.final_after is None:
+            return None
+        return query.end.timestamp() + self.final_after.total_seconds()
 
     @property
     def _until(self) -> ReportWait:
@@ -77,9 +99,11 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         return bool(self.condition(seen.value))
 
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickReportTrigger:
+        query = self.resolve_report_query(context)
         return PeerClickReportTrigger(
-            query=self.resolve_report_query(context),
+            query=query,
             until=self._until,
+            final_at=self._final_at(query),
             peerclick_conn_id=self.peerclick_conn_id,
             pool_slots=self.pool_slots,
             poll_interval=self.poke_interval,

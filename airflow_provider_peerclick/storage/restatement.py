@@ -1,21 +1,23 @@
 """Re-check days already landed, and re-land those whose numbers PeerClick has changed since.
 
 PeerClick attributes a conversion to its click's day, and postbacks arrive hours or days later, so a
-landed day keeps changing for a while. One summary request per day (a one-row page carries the whole
-report's row count and totals) is compared with the totals in that day's manifest; only days that differ
-are fetched again. Days never landed are left alone: filling holes is what backfills are for.
+landed day keeps changing for a while. One request per day, for the day's first page at full size (every
+page carries the whole report's row count and totals), is compared with the totals in that day's
+manifest. A day that differs is landed from that page onwards, so a day that fits in one page costs one
+request whether it changed or not. Days never landed are left alone: filling holes is what backfills are
+for.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery, ReportSummary
+from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
 from airflow_provider_peerclick.storage.manifest import read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout
 
@@ -30,20 +32,21 @@ def lookback_days(query: ReportQuery, days: int) -> Iterator[ReportQuery]:
 
 @dataclass(frozen=True)
 class DayCheck:
-    """What a lookback found for one day: ``previous`` is None when the day was never landed."""
+    """What a lookback found for one day: ``previous`` is None when the day was never landed, and then
+    nothing was asked (``first_page`` None)."""
 
     query: ReportQuery
     partition: str
-    summary: ReportSummary | None
+    first_page: ReportPage | None
     previous: Mapping[str, Any] | None
 
     @property
     def changed(self) -> bool:
-        if self.previous is None or self.summary is None:
+        if self.previous is None or self.first_page is None:
             return False
         return (
-            self.summary.total_rows != self.previous.get("row_count")
-            or self.summary.totals != self.previous.get("totals")
+            self.first_page.total_rows != self.previous.get("row_count")
+            or self.first_page.totals != self.previous.get("totals")
             or _asked(self.previous) != _asked_now(self.query)
         )
 
@@ -51,8 +54,8 @@ class DayCheck:
         entry: dict[str, Any] = {"partition": self.partition, "day": self.query.start.to_date_string()}
         if self.previous is not None:
             entry["previous_totals"] = self.previous.get("totals")
-        if self.summary is not None:
-            entry["totals"] = self.summary.totals
+        if self.first_page is not None:
+            entry["totals"] = self.first_page.totals
         return entry
 
 
@@ -67,14 +70,16 @@ def _asked_now(query: ReportQuery) -> tuple[Any, ...]:
 
 
 def check_day(
-    summarize: Callable[[ReportQuery], ReportSummary],
+    pages: Iterator[ReportPage],
     *,
     base: ObjectStoragePath,
     query: ReportQuery,
     layout: PartitionLayout,
 ) -> DayCheck:
-    """Read the day's manifest, and only if there is one spend a summary request on the day."""
+    """Read the day's manifest, and only if there is one take the first of ``pages`` (the day's report,
+    fetched lazily, so this is the one request spent); the rest of ``pages`` is what a re-landing reads
+    after that first page."""
     partition = layout.key(query)
     previous = read_manifest(base / query.group_by / partition)
-    summary = summarize(query) if previous is not None else None
-    return DayCheck(query=query, partition=partition, summary=summary, previous=previous)
+    first_page = next(pages) if previous is not None else None
+    return DayCheck(query=query, partition=partition, first_page=first_page, previous=previous)

@@ -14,18 +14,25 @@ class PeerClickReportTrigger(PeerClickPollingTrigger):
     """
     :param query: the report to poll: a ``ReportQuery``, or its JSON form (``ReportQuery.to_json()``, as
         ``serialize`` gives it).
-    :param until: "stable" (rows present and unchanged since the previous poll) or "changed".
+    :param until: "stable" (unchanged since the previous poll) or "changed".
+    :param final_at: when (epoch seconds) the report stops changing: "stable" needs no comparison after.
     """
 
     def __init__(
-        self, *, query: ReportQuery | Mapping[str, Any], until: ReportWait = "stable", **kwargs: Any
+        self,
+        *,
+        query: ReportQuery | Mapping[str, Any],
+        until: ReportWait = "stable",
+        final_at: float | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.query = query if isinstance(query, ReportQuery) else ReportQuery.from_json(query)
         self.until = until
+        self.final_at = final_at
 
     def specific_kwargs(self) -> dict[str, Any]:
-        return {"query": self.query.to_json(), "until": self.until}
+        return {"query": self.query.to_json(), "until": self.until, "final_at": self.final_at}
 
     def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
-        return observe_report(hook, self.query, previous, self.until)
+        return observe_report(hook, self.query, previous, self.until, final_at=self.final_at)

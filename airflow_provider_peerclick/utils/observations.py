@@ -6,6 +6,7 @@ the value the sensor returns. States and values are JSON, because triggers carry
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,12 +25,28 @@ class Observation:
     value: Any
 
 
-def observe_report(hook: PeerClickHook, query: ReportQuery, previous: Any, until: ReportWait) -> Observation:
+def observe_report(
+    hook: PeerClickHook,
+    query: ReportQuery,
+    previous: Any,
+    until: ReportWait,
+    *,
+    final_at: float | None = None,
+) -> Observation:
+    """One summary request. ``final_at``: the time (epoch seconds) from which the report no longer changes,
+    so that "stable" needs no second poll to confirm it.
+
+    The value is the sensor's result: the row count and totals, the query (``ReportQuery.to_json()``) and
+    the connection, so that a later task of the run can tell whether it asks for the same report
+    (``utils.readings``)."""
     summary = hook.get_report_summary(query=query)
     state = {"total_rows": summary.total_rows, "totals": summary.totals}
-    stable = state == previous
-    done = stable if until == "stable" else state != previous
-    return Observation(done=done, state=state, value=state)
+    if until == "stable":
+        done = state == previous or (final_at is not None and time.time() >= final_at)
+    else:
+        done = state != previous
+    value = {**state, **query.to_json(), "peerclick_conn_id": hook.peerclick_conn_id}
+    return Observation(done=done, state=state, value=value)
 
 
 def observe_entity(

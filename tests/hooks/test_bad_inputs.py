@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -287,6 +288,12 @@ row(
 row("sensor-poke", task(lambda: PeerClickReportSensor(task_id="t", poke_interval=1)), "poke_interval: got 1")
 row("sensor-condition", task(lambda: PeerClickReportSensor(task_id="t", condition="yes")), "condition: got")
 row("sensor-reschedule", task(lambda: PeerClickReportSensor(task_id="t", mode="reschedule")), "mode: got")
+for final_after in (3, "3 days", timedelta(days=-1)):
+    row(
+        f"sensor-final_after={final_after!r}",
+        task(lambda f=final_after: PeerClickReportSensor(task_id="t", final_after=f)),
+        "final_after: got",
+    )
 
 STORAGE_BAD = [
     ({"destination": "relative/dir"}, "absolute path"),

@@ -1,4 +1,4 @@
-"""lookback_days: re-check trailing days with one summary each, re-land only those PeerClick changed."""
+"""lookback_days: re-check trailing days with one request each, re-land only those PeerClick changed."""
 
 from __future__ import annotations
 
@@ -45,8 +45,9 @@ def test_a_day_whose_totals_grew_is_restated_with_its_history(late_server, land_
     before = report_requests(late_server)
     second = land_from(late_server, day(21), lookback_days=2)
 
-    # The window (1), the 20th's summary (1) and its re-landing (1); the 19th was never landed: no request.
-    assert report_requests(late_server) - before == 3
+    # The window (1) and the 20th's check (1), whose one page is what the 20th is re-landed from; the 19th
+    # was never landed: no request.
+    assert report_requests(late_server) - before == 2
     (restated,) = second["restated"]
     assert restated["partition"] == "date=2026-11-20"
     assert restated["previous_totals"] == old_totals
@@ -67,7 +68,33 @@ def test_a_day_whose_totals_grew_is_restated_with_its_history(late_server, land_
     assert late_server.stats()["refused"] == 0
 
 
-def test_unchanged_days_cost_one_summary_request_and_are_not_rewritten(late_server, land_from, lake):
+def test_a_changed_day_of_several_pages_is_landed_from_the_checked_page_on(late_server, land_from, lake):
+    at(late_server, "2026-11-21T06:00:00+00:00")
+    first = land_from(late_server, day(20), page_size=10)
+    pages = -(-first["row_count"] // 10)
+    assert pages > 1
+
+    at(late_server, "2026-11-22T06:00:00+00:00")
+    before = report_requests(late_server)
+    second = land_from(late_server, day(21), page_size=10, lookback_days=1)
+
+    # The window's pages, then the 20th's pages, the first of them being its check: none asked twice.
+    window_pages = -(-second["partitions"][0]["row_count"] // 10)
+    assert report_requests(late_server) - before == window_pages + pages
+    (restated,) = second["restated"]
+    landed = manifest(lake, "date=2026-11-20")
+    assert landed["row_count"] == first["row_count"] == restated["row_count"]
+    assert landed["totals"] == restated["totals"] != first["partitions"][0]["totals"]
+    rows = [
+        json.loads(line)
+        for entry in landed["files"]
+        for line in (lake / "campaign" / "date=2026-11-20" / entry["name"]).read_text().splitlines()
+    ]
+    assert len(rows) == landed["row_count"]
+    assert len({json.dumps(row, sort_keys=True) for row in rows}) == len(rows)  # no page read twice
+
+
+def test_unchanged_days_cost_one_request_and_are_not_rewritten(late_server, land_from, lake):
     at(late_server, "2026-11-26T06:00:00+00:00")  # the 20th and 21st are final by now
     land_from(late_server, day(20))
     land_from(late_server, day(21))

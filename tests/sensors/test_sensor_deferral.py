@@ -38,3 +38,33 @@ def test_the_deferral_carries_the_shorter_of_timeout_and_execution_timeout(
         sensor.execute(context={})  # type: ignore[arg-type]
     assert deferred.value.timeout is not None
     assert expected - 5 <= deferred.value.timeout.total_seconds() <= expected
+
+
+def report_requests(emulator) -> int:
+    return emulator.stats()["buckets"]["reports"]["requests"]
+
+
+@pytest.mark.parametrize(
+    ("final_after", "defers"),
+    [(timedelta(days=1), False), (timedelta(days=36_500), True), (None, True)],
+)
+def test_a_final_report_is_settled_by_its_first_poll(emulator, monkeypatch, final_after, defers):
+    monkeypatch.setenv(*emulator.conn_uri_env().popitem())
+    tokens.clear()
+    sensor = PeerClickReportSensor(
+        task_id="settled", group_by="day", **DAY, deferrable=True, final_after=final_after
+    )
+    before = report_requests(emulator)
+    if defers:
+        with pytest.raises(TaskDeferred) as deferred:
+            sensor.execute(context={})  # type: ignore[arg-type]
+        # The trigger knows when the report turns final, should that happen while it waits.
+        expected = None if final_after is None else sensor.resolve_report_query({}).end.timestamp()
+        if expected is not None:
+            expected += final_after.total_seconds()
+        assert deferred.value.trigger.final_at == expected
+    else:
+        result = sensor.execute(context={})  # type: ignore[arg-type]
+        assert result["total_rows"] > 0
+        assert result["start"].startswith("2026-11-19")
+    assert report_requests(emulator) - before == 1

@@ -33,6 +33,15 @@ def test_report_tasks_in_airflow(run_dag, emulator):
     assert tasks["settled"] == "success"
     assert "running trigger in line" in log
     assert xcom["settled"]["total_rows"] > 0
+    assert xcom["settled"]["peerclick_conn_id"] == "peerclick_default"
+    assert xcom["settled"]["group_by"] == "day"
+    # Downstream of the sensor: its own report is taken from the sensor, another one is asked for.
+    assert xcom["same_as_settled"]["totals"] == xcom["settled"]["totals"]
+    assert xcom["same_as_settled"]["total_rows"] == xcom["settled"]["total_rows"]
+    assert "as settled returned them in this run; no request sent" in log
+    assert log.count("no request sent") == 1
+    assert xcom["other_than_settled"]["totals"] == xcom["settled"]["totals"]
+    assert xcom["other_than_settled"]["total_rows"] != xcom["settled"]["total_rows"]
     assert tasks["poked"] == "success"
     assert xcom["poked"]["totals"]["visits"] > 0
 

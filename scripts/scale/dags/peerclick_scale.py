@@ -45,6 +45,11 @@ START_DATE = pendulum.from_format(
 )
 
 
+# As in a DAG whose landings re-check 3 days back: older days are final, so the backfill's four oldest
+# days are settled by one poll, the three newest by two.
+FINAL_AFTER = pendulum.duration(days=3)
+
+
 def pool(name: str) -> dict[str, Any]:
     """`pool=` for a task, while the provider cannot pick the account's pool itself."""
     return {"pool": name} if EXPLICIT_POOLS else {}
@@ -61,6 +66,7 @@ def per_account_tasks() -> None:
                 poke_interval=5,  # the emulator's days are settled at once: two polls 5 s apart agree
                 timeout=600,
                 deferrable=True,
+                final_after=FINAL_AFTER,
                 **pool(report_pool(conn_id)),
             )
             settled >> PeerClickReportToStorageOperator.partial(
@@ -81,7 +87,13 @@ def per_account_tasks() -> None:
 def mapped_account_tasks() -> None:
     accounts = list(ACCOUNTS)
     settled = PeerClickReportSensor.partial(
-        task_id="settled", group_by="day", tz="UTC", poke_interval=5, timeout=600, deferrable=True
+        task_id="settled",
+        group_by="day",
+        tz="UTC",
+        poke_interval=5,
+        timeout=600,
+        deferrable=True,
+        final_after=FINAL_AFTER,
     ).expand(peerclick_conn_id=accounts)
     settled >> PeerClickReportToStorageOperator.partial(task_id="land", tz="UTC").expand_kwargs(
         [

@@ -22,6 +22,11 @@ with DAG(
     )
     too_many = PeerClickReportOperator(task_id="too_many", group_by="campaign", include_rows=True, max_rows=2)
     settled = PeerClickReportSensor(task_id="settled", group_by="day", poke_interval=5, deferrable=True)
+    # The sensor's very report: its answer is taken from the sensor's XCom, no request sent.
+    same = PeerClickReportOperator(task_id="same_as_settled", group_by="day")
+    # Another group-by has another row count: asked anew.
+    other = PeerClickReportOperator(task_id="other_than_settled", group_by="country")
+    settled >> [same, other]
     poked = PeerClickReportSensor(
         task_id="poked",
         group_by="day",
@@ -31,4 +36,4 @@ with DAG(
         deferrable=False,
         condition=lambda report: report["totals"]["visits"] > 0,
     )
-    collect(summary=summary.output, rows=rows.output, settled=settled.output, poked=poked.output)
+    collect(**{task.task_id: task.output for task in (summary, rows, settled, poked, same, other)})
