@@ -27,7 +27,7 @@ DIST_DIR := dist
 RESOLVE_PINS_3.0.6 := "fastapi==0.117.1" "cadwyn==5.4.6" "starlette==0.48.0" "universal-pathlib<0.3"
 RESOLVE_PINS_3.2.2 := "fastapi==0.136.3" "cadwyn==7.0.0" "svcs<26"
 
-.PHONY: demo scale scale-local test lint typecheck unit test-oldest test-matrix dist constraints clean
+.PHONY: demo scale scale-local bench test lint typecheck unit test-oldest test-matrix dist constraints clean
 
 comma := ,
 DEV_EXTRAS := -e ".[dev$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale]"
@@ -81,6 +81,10 @@ $(foreach version,$(MATRIX),$(eval $(call matrix_rules,$(version))))
 .PHONY: constraints-$(AIRFLOW)
 constraints-$(AIRFLOW):
 	$(call resolve,$(AIRFLOW),$(DEV_EXTRAS))
+
+# Side-by-side measurements, each printing a ratio (see benchmarks/).
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.parse_cost
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m scripts.demo

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_peerclick.hooks.peerclick import ReportPage
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks._report_query import ReportPage
 
 DEFAULT_PROGRESS_INTERVAL = 10.0
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import pendulum
-import requests
-import tenacity
 
 from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.exceptions import (
@@ -26,19 +23,21 @@ from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget, is
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._deployment import local_store_url
 from airflow_provider_peerclick.hooks._form import form_widgets, ui_field_behaviour
-from airflow_provider_peerclick.hooks._retries import (
-    WaitRetryAfterOrBackoff,
-    give_up,
-    is_retryable,
-    log_retry,
-)
+from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery, ReportSummary, wire_time
 from airflow_provider_peerclick.hooks._secrets import mask_secret
-from airflow_provider_peerclick.hooks._shared_tokens import SharedTokens
 from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.hooks._throttle import Unsent
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
-from airflow_provider_peerclick.hooks._transport import TokenSafeSession, send
 from airflow_provider_peerclick.version_compat import BaseHook, aget_connection
+
+if TYPE_CHECKING:
+    import requests
+
+    from airflow_provider_peerclick.hooks._shared_tokens import SharedTokens
+
+# The report's types belong to this module's public names; they live apart so DAG files can build queries
+# without importing requests, tenacity or the stores (those load when a hook first sends).
+__all__ = ["PeerClickHook", "ReportPage", "ReportQuery", "ReportSummary", "wire_time"]
 
 AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
@@ -53,107 +52,6 @@ T = TypeVar("T")
 class _TokenLapsed(Unsent):
     """The token expired while its request waited for a place: give the place back, exchange anew and
     queue again."""
-
-
-@dataclass(frozen=True)
-class ReportQuery:
-    """
-    A checked ``GET /report`` query: what the report tasks, their triggers and storage pass along.
-
-    Build it with :meth:`build` (every argument checked, naive datetimes read in ``tz``); ``to_json()`` is
-    its JSON form (for triggers, XCom and manifests) and :meth:`from_json` reads that back to an equal
-    query. ``params()`` is what goes on the wire, without paging.
-    """
-
-    start: pendulum.DateTime
-    end: pendulum.DateTime
-    group_by: str
-    tz: str
-    columns: tuple[str, ...] = arguments.COLUMNS
-    filters: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        start: Any,
-        end: Any,
-        group_by: str,
-        columns: Iterable[str] | None = None,
-        tz: str | None = None,
-        filters: Mapping[str, Any] | None = None,
-    ) -> ReportQuery:
-        zone = arguments.time_zone(tz)
-        begin, finish = arguments.whole_hour(start, "start", zone), arguments.whole_hour(end, "end", zone)
-        # By instant: aware datetimes of one zone compare by wall time, and the hour a clock change
-        # repeats would then end before it starts.
-        if begin.timestamp() >= finish.timestamp():
-            raise arguments.invalid("end", end, f"a time after start ({begin.isoformat()}); end is exclusive")
-        return cls(
-            start=begin,
-            end=finish,
-            group_by=arguments.group_by_name(group_by),
-            tz=zone,
-            columns=arguments.column_names(columns),
-            filters=arguments.report_filters(filters),
-        )
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ReportQuery:
-        """The query ``to_json()`` gave (or any mapping of :meth:`build`'s arguments), checked again."""
-        return cls.build(**data)
-
-    def to_json(self) -> dict[str, Any]:
-        """``group_by``, ``start``, ``end`` (ISO datetimes with their UTC offsets), ``tz``, ``columns`` and
-        ``filters``: JSON only."""
-        return {
-            "group_by": self.group_by,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "tz": self.tz,
-            "columns": list(self.columns),
-            "filters": dict(self.filters),
-        }
-
-    def params(self) -> dict[str, str]:
-        params = {
-            "from": wire_time(self.start),
-            "to": wire_time(self.end),
-            "tz": self.tz,
-            "groupBy": self.group_by,
-            "columns": ",".join(self.columns),
-        }
-        for number, (name, value) in enumerate(self.filters, start=1):
-            params[f"filter{number}"] = name
-            params[f"filter{number}Value"] = value
-        return params
-
-
-def wire_time(moment: pendulum.DateTime) -> str:
-    """
-    The wall time PeerClick reads in ``tz``; with its UTC offset only when the wall time alone is
-    ambiguous (the hour a clock change repeats). Offsets are accepted by the Voluum-style API as far as is
-    known, but every other query keeps the documented plain form rather than bet on it.
-    """
-    if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
-        return moment.isoformat()
-    return moment.strftime("%Y-%m-%dT%H:00:00")
-
-
-@dataclass(frozen=True)
-class ReportPage:
-    """One page of ``GET /report``: its rows plus the totals and row count of the whole report."""
-
-    offset: int
-    total_rows: int
-    totals: dict[str, Any]
-    rows: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class ReportSummary:
-    total_rows: int
-    totals: dict[str, Any]
 
 
 class PeerClickHook(BaseHook):
@@ -272,6 +170,8 @@ class PeerClickHook(BaseHook):
         self.use_connection(await aget_connection(self, self.peerclick_conn_id))
 
     def get_conn(self) -> requests.Session:
+        from airflow_provider_peerclick.hooks._transport import TokenSafeSession
+
         if self._session is None:
             session = TokenSafeSession()
             session.verify = self.settings.verify
@@ -305,6 +205,8 @@ class PeerClickHook(BaseHook):
     def _shared_tokens(self) -> SharedTokens:
         """Tokens shared through the connection's store, else through this host's folder: one exchange
         per account and host (or deployment) per token lifetime, whatever the budget's mode."""
+        from airflow_provider_peerclick.hooks._shared_tokens import SharedTokens
+
         return SharedTokens(self.settings.rate_limit_store or local_store_url(), self.settings)
 
     def _fetch_token(self) -> SessionToken:
@@ -360,6 +262,15 @@ class PeerClickHook(BaseHook):
         return self._retrying(replay_safe=method != "POST", call=call)
 
     def _retrying(self, *, replay_safe: bool, call: Callable[[], T]) -> T:
+        import tenacity
+
+        from airflow_provider_peerclick.hooks._retries import (
+            WaitRetryAfterOrBackoff,
+            give_up,
+            is_retryable,
+            log_retry,
+        )
+
         settings = self.settings
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
@@ -387,6 +298,8 @@ class PeerClickHook(BaseHook):
         The exchange happens before queueing, taking its own place; should the token still lapse during
         the wait, the request exchanges again and queues again.
         """
+        from airflow_provider_peerclick.hooks._transport import send
+
         settings = self.settings
         budget = self._admit(path)
         unused_rounds = 0

@@ -15,7 +15,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.utils import entities
 from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, Entity, EntityKind
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now, check_required_now
@@ -32,7 +32,7 @@ class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
     pool_kind = "api"
     template_fields: tuple[str, ...] = ("peerclick_conn_id",)
 
-    def __init__(self, *, peerclick_conn_id: str = PeerClickHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         super().__init__(**kwargs)
         self.peerclick_conn_id = peerclick_conn_id

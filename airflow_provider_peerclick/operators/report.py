@@ -12,19 +12,19 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery, ReportSummary
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
-from airflow_provider_peerclick.storage import (
-    PartitionLayout,
+from airflow_provider_peerclick.storage.destination import (
     asset_uri,
     check_destination_text,
-    land_window,
-    require_row_format,
     resolve_destination,
 )
-from airflow_provider_peerclick.storage.landing import LandedPartition, land_report
-from airflow_provider_peerclick.storage.partitions import DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE
-from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
+from airflow_provider_peerclick.storage.partitions import (
+    DEFAULT_DAY_TEMPLATE,
+    DEFAULT_HOUR_TEMPLATE,
+    PartitionLayout,
+)
+from airflow_provider_peerclick.storage.row_formats import require_row_format
 from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
 from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
@@ -33,6 +33,9 @@ from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery, ReportSummary
+    from airflow_provider_peerclick.storage.landing import LandedPartition
 
 DEFAULT_MAX_ROWS = 1_000
 
@@ -80,7 +83,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         tz: str | None = None,
         include_rows: bool = False,
         max_rows: int = DEFAULT_MAX_ROWS,
-        peerclick_conn_id: str = PeerClickHook.default_conn_name,
+        peerclick_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
@@ -211,7 +214,7 @@ class PeerClickReportToStorageOperator(
         filters: Mapping[str, Any] | None = None,
         format: str = "jsonl",
         page_size: int = arguments.MAX_PAGE_SIZE,
-        peerclick_conn_id: str = PeerClickHook.default_conn_name,
+        peerclick_conn_id: str = DEFAULT_CONN_ID,
         storage_conn_id: str | None = None,
         partition_template: str = DEFAULT_DAY_TEMPLATE,
         hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
@@ -255,6 +258,8 @@ class PeerClickReportToStorageOperator(
         self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_peerclick.storage.landing import land_window
+
         self.report_lineage = None
         # Everything that can be checked without PeerClick is checked first, so a bad destination or a
         # missing extra costs no request out of the account's limit.
@@ -300,6 +305,9 @@ class PeerClickReportToStorageOperator(
     ) -> list[dict[str, Any]]:
         """Re-land the lookback days whose totals changed (adding them to ``written``); their previous and
         new totals, oldest first."""
+        from airflow_provider_peerclick.storage.landing import land_report
+        from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
+
         restated = []
         for day in lookback_days(query, self.lookback_days):
             pages = self._pages(day)

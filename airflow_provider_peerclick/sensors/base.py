@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
-from airflow_provider_peerclick.utils.observations import Observation
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
 from airflow_provider_peerclick.version_compat import AirflowSensorTimeout, conf
 
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
+    from airflow_provider_peerclick.utils.observations import Observation
 
 # Each poll costs at least one request from a budget of one per second per slot, shared with the
 # trigger's neighbours in the triggerer; polling faster would only starve other tasks.
@@ -41,7 +41,7 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
     def __init__(
         self,
         *,
-        peerclick_conn_id: str = PeerClickHook.default_conn_name,
+        peerclick_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
@@ -109,6 +109,8 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
             raise AirflowSensorTimeout(f"{self.task_id}: not done within timeout={self.timeout}s")
         if status != "done":
             raise PeerClickError(f"The trigger sent an event this sensor does not know: {event!r}")
+        from airflow_provider_peerclick.utils.observations import Observation
+
         seen = Observation(done=True, state=event.get("state"), value=event.get("value"))
         if self.accepts(seen):
             return seen.value

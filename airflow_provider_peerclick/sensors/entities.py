@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
-from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, EntityKind
-from airflow_provider_peerclick.utils.observations import Observation, observe_entity
 from airflow_provider_peerclick.utils.tasks import check_now
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
+    from airflow_provider_peerclick.utils.observations import Observation
 
 
 class PeerClickEntitySensor(PeerClickPollingSensor):
@@ -54,9 +55,14 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
         return {"entity_id": entity_id, "name": self.name, "status": status}
 
     def observe(self, context: Context, previous: Any) -> Observation:
+        from airflow_provider_peerclick.utils.observations import observe_entity
+
         return observe_entity(self.hook, self.kind.name, **self._target())
 
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickEntityTrigger:
+        # Imported when the sensor defers, as the report sensor's is.
+        from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
+
         return PeerClickEntityTrigger(
             kind=self.kind.name,
             **self._target(),

@@ -7,14 +7,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
-from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
-from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery
+    from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
+    from airflow_provider_peerclick.utils.observations import Observation, ReportWait
 
 ReportCondition = Callable[[dict[str, Any]], bool]
 
@@ -81,6 +82,9 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         self.final_after = final_after
 
     def observe(self, context: Context, previous: Any) -> Observation:
+        # The polling machinery loads when a task runs; a DAG file that only declares the sensor needs none.
+        from airflow_provider_peerclick.utils.observations import observe_report
+
         query = self.resolve_report_query(context)
         return observe_report(self.hook, query, previous, self._until, final_at=self._final_at(query))
 
@@ -99,6 +103,9 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         return bool(self.condition(seen.value))
 
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickReportTrigger:
+        # Imported when the sensor defers: a DAG file that only declares it needs no trigger machinery.
+        from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
+
         query = self.resolve_report_query(context)
         return PeerClickReportTrigger(
             query=query,

@@ -10,7 +10,7 @@ import pendulum
 from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_peerclick import __version__
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 MANIFEST_VERSION = 2
 MANIFEST_NAME = "_manifest.json"

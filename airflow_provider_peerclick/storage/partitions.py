@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 DEFAULT_DAY_TEMPLATE = "date={date}"
 # The UTC offset keeps the hour a clock change repeats apart: 02:00+0200 and 02:00+0100 in October.

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
-from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.hooks._report_query import ReportPage
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError
 
 # PeerClick rounds money to cents in each row and in the totals, so n rows may drift from the total by up

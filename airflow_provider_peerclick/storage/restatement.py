@@ -17,7 +17,7 @@ from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
+from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery
 from airflow_provider_peerclick.storage.manifest import read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout
 

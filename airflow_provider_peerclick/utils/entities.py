@@ -2,46 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickAPIError, PeerClickError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 Entity = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class EntityKind:
-    """One PeerClick entity type and the hook methods that list, get, create and update it."""
+    """One PeerClick entity type, and the hook methods that list, get, create and update it, which are
+    named after it (``list_campaigns``, ``get_campaign``, ...). By name, so that declaring a task needs no
+    hook class."""
 
     name: str
-    list_all: Callable[[PeerClickHook], list[Entity]]
-    get: Callable[[PeerClickHook, int], Entity]
-    create: Callable[[PeerClickHook, Mapping[str, Any]], Entity]
-    update: Callable[[PeerClickHook, int, Mapping[str, Any]], Entity]
 
     @property
     def id_argument(self) -> str:
         return f"{self.name}_id"
 
+    def list_all(self, hook: PeerClickHook) -> list[Entity]:
+        found: list[Entity] = getattr(hook, f"list_{self.name}s")()
+        return found
 
-CAMPAIGN = EntityKind(
-    "campaign",
-    PeerClickHook.list_campaigns,
-    PeerClickHook.get_campaign,
-    PeerClickHook.create_campaign,
-    PeerClickHook.update_campaign,
-)
-OFFER = EntityKind(
-    "offer",
-    PeerClickHook.list_offers,
-    PeerClickHook.get_offer,
-    PeerClickHook.create_offer,
-    PeerClickHook.update_offer,
-)
+    def get(self, hook: PeerClickHook, entity_id: int) -> Entity:
+        found: Entity = getattr(hook, f"get_{self.name}")(entity_id)
+        return found
+
+    def create(self, hook: PeerClickHook, body: Mapping[str, Any]) -> Entity:
+        created: Entity = getattr(hook, f"create_{self.name}")(body)
+        return created
+
+    def update(self, hook: PeerClickHook, entity_id: int, body: Mapping[str, Any]) -> Entity:
+        updated: Entity = getattr(hook, f"update_{self.name}")(entity_id, body)
+        return updated
+
+
+CAMPAIGN = EntityKind("campaign")
+OFFER = EntityKind("offer")
 KINDS = {kind.name: kind for kind in (CAMPAIGN, OFFER)}
 
 

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from airflow_provider_peerclick.hooks._connection import PeerClickSettings
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
-from airflow_provider_peerclick.storage.landing import LandedPartition
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.openlineage.facet import Dataset, SchemaDatasetFacet
     from airflow.providers.openlineage.extractors import OperatorLineage
+
+    from airflow_provider_peerclick.hooks._connection import PeerClickSettings
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery
+    from airflow_provider_peerclick.storage.landing import LandedPartition
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
 from airflow_provider_peerclick.utils import entities
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
 
 # "stable": the same as at the previous poll (an account day without traffic settles at zero rows like
 # any other); "changed": anything differs from it.

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery, ReportSummary
+from airflow_provider_peerclick.hooks._report_query import ReportSummary
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 
 def upstream_report_reading(

@@ -14,7 +14,7 @@ import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks.peerclick import ReportQuery
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.utils.tasks import check_now, is_templated
 
 if TYPE_CHECKING:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_name
 from airflow_provider_peerclick.utils.mapped_accounts import PeerClickOperatorPartial
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 
 class PeerClickTaskMixin:
@@ -53,6 +55,9 @@ class PeerClickTaskMixin:
 
     @cached_property
     def hook(self) -> PeerClickHook:
+        # Imported when a task runs: DAG files that declare tasks need none of the hook's machinery.
+        from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+
         return PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
 
 
