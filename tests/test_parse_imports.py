@@ -75,7 +75,8 @@ def added_by(dag_file: Path, airflow_home: Path) -> list[str]:
 
 def test_the_daily_report_dag_imports_only_what_declaring_its_tasks_needs(tmp_path):
     added = added_by(EXAMPLES / "peerclick_daily_report.py", tmp_path)
-    assert {name for name in added if name.startswith("airflow_provider_peerclick")} == DAILY_REPORT_MODULES
+    # The package itself may already be loaded by Airflow's provider discovery (3.2+), or come in here.
+    assert {name for name in added if name.startswith("airflow_provider_peerclick.")} == DAILY_REPORT_MODULES
     assert "airflow_provider_peerclick.hooks.peerclick" not in added
 
 
