@@ -16,7 +16,6 @@ pipeline or a readiness probe).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -171,6 +170,9 @@ def _slots(count: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Here, not at the top: every DAG file's tasks import this module for their pool names.
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="peerclick-pools",
         description="Create or check the Airflow pools that keep PeerClick tasks under its rate limits. "

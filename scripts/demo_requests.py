@@ -7,15 +7,14 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs
 
-PURPOSES = (
-    "token exchanges",
-    "sensor polls (summaries)",
-    "landing pages (the run's day)",
-    "lookback checks (each is also a restated day's first page)",
-    "more pages of restated days",
-    "campaign and offer lists",
-    "other",
-)
+TOKENS = "token exchanges"
+POLLS = "sensor polls (summaries)"
+LANDING = "landing pages (the run's day)"
+CHECKS = "lookback checks (each is also a restated day's first page)"
+RESTATED = "more pages of restated days"
+ENTITIES = "campaign and offer lists"
+OTHER = "other"
+PURPOSES = (TOKENS, POLLS, LANDING, CHECKS, RESTATED, ENTITIES, OTHER)
 
 
 def purpose(line: dict[str, object], day: str | None) -> str:
@@ -23,16 +22,16 @@ def purpose(line: dict[str, object], day: str | None) -> str:
     day's first page; a restated day's later pages follow from there."""
     path, query = str(line["path"]), parse_qs(str(line.get("query") or ""))
     if path == "/auth/access/session":
-        return PURPOSES[0]
+        return TOKENS
     if path in ("/campaign", "/offer"):
-        return PURPOSES[5]
+        return ENTITIES
     if path != "/report":
-        return PURPOSES[6]
+        return OTHER
     if query.get("limit") == ["1"]:
-        return PURPOSES[1]
+        return POLLS
     if query.get("from", ["?"])[0][:10] == day:
-        return PURPOSES[2]
-    return PURPOSES[3] if query.get("offset", ["0"]) == ["0"] else PURPOSES[4]
+        return LANDING
+    return CHECKS if query.get("offset", ["0"]) == ["0"] else RESTATED
 
 
 class RequestLog:

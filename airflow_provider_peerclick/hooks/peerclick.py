@@ -170,9 +170,9 @@ class PeerClickHook(BaseHook):
         self.use_connection(await aget_connection(self, self.peerclick_conn_id))
 
     def get_conn(self) -> requests.Session:
-        from airflow_provider_peerclick.hooks._transport import TokenSafeSession
-
         if self._session is None:
+            from airflow_provider_peerclick.hooks._transport import TokenSafeSession
+
             session = TokenSafeSession()
             session.verify = self.settings.verify
             session.headers.update(
