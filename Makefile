@@ -85,6 +85,7 @@ constraints-$(AIRFLOW):
 # Side-by-side measurements, each printing a ratio (see benchmarks/).
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.parse_cost
+	$(BIN)/python -m benchmarks.trigger_threads
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m scripts.demo

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -41,6 +41,7 @@ _LEASE_MARGIN_SECONDS = 30.0
 
 class Pacer(Protocol):
     def slot(self) -> AbstractContextManager[None]: ...
+    def aslot(self) -> AbstractAsyncContextManager[None]: ...
 
 
 @dataclass(frozen=True)

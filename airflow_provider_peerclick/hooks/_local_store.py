@@ -18,6 +18,7 @@ one host, and is what Redis is for.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import fcntl
 import hashlib
@@ -25,20 +26,30 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _STATE_SUFFIX = ".json"
 _LOCK_SUFFIX = ".lock"
+# A key's lock is held for a file read and write: a millisecond is long.
+_LOCK_POLL_SECONDS = 0.001
 
 
 class LocalStore:
-    """The part of Redis's API the budget and the token cache use, kept in ``directory``."""
+    """The part of Redis's API the budget and the token cache use, kept in ``directory``.
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    :param blocking: wait for a key's lock that another process holds; else raise ``BlockingIOError``
+        (``AsyncLocalStore`` waits for it on the event loop instead).
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], *, blocking: bool = True) -> None:
         self.directory = Path(directory)
+        self._lock_mode = fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB
 
     # -- keys and values (``SharedTokens``) ----------------------------------------------------------
 
@@ -103,7 +114,7 @@ class LocalStore:
         path = self.directory / (name + _STATE_SUFFIX)
         descriptor = os.open(self.directory / (name + _LOCK_SUFFIX), os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            fcntl.flock(descriptor, self._lock_mode)
             state = _read(path)
             before = json.dumps(state, sort_keys=True)
             yield state
@@ -111,6 +122,41 @@ class LocalStore:
                 _write(path, state)
         finally:
             os.close(descriptor)  # releases the lock
+
+
+class AsyncLocalStore:
+    """``LocalStore``'s commands as coroutines. A key's lock is held only while its small file is read and
+    replaced, so the commands run on the loop; a lock held by another process is waited for with
+    ``asyncio.sleep``, never ``flock``."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self._store = LocalStore(directory, blocking=False)
+
+    async def get(self, key: str) -> bytes | None:
+        return await _unlocked(self._store.get, key)
+
+    async def set(self, key: str, value: bytes | str, *, nx: bool = False, px: int | None = None) -> bool:
+        return await _unlocked(partial(self._store.set, nx=nx, px=px), key, value)
+
+    async def delete(self, key: str) -> None:
+        await _unlocked(self._store.delete, key)
+
+    async def take(self, key: str, limit: int, period: float, lease: float, member: str) -> float:
+        return await _unlocked(self._store.take, key, limit, period, lease, member)
+
+    async def give_back(self, key: str, member: str) -> None:
+        await _unlocked(self._store.give_back, key, member)
+
+    async def return_unused(self, key: str, member: str) -> None:
+        await _unlocked(self._store.return_unused, key, member)
+
+
+async def _unlocked(command: Callable[..., T], *args: Any) -> T:
+    while True:
+        try:
+            return command(*args)
+        except BlockingIOError:
+            await asyncio.sleep(_LOCK_POLL_SECONDS)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -13,20 +13,22 @@ clocks disagree still agree on the window.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
 from airflow_provider_peerclick.hooks._connection import LOCAL_STORE_SCHEME
-from airflow_provider_peerclick.hooks._local_store import LocalStore
-from airflow_provider_peerclick.hooks._throttle import held
+from airflow_provider_peerclick.hooks._local_store import AsyncLocalStore, LocalStore
+from airflow_provider_peerclick.hooks._throttle import POLL_SECONDS, aheld, held
 
 T = TypeVar("T")
 
@@ -73,54 +75,74 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return 0
 """
 
-# How often a waiter asks again while every place is in flight (answers are not pushed to it).
-_POLL_SECONDS = 0.02
 # Never sleep longer than this between tries, so a store that was flushed is noticed.
 _MAX_SLEEP = 1.0
 
 
-class Window(Protocol):
-    """Where one budget's places are kept: Redis (``RedisWindow``) or a host-local file (``LocalWindow``)."""
-
-    def take(self, limit: int, period: float, lease: float, member: str) -> float: ...
-    def give_back(self, period: float, member: str) -> None: ...
-    def return_unused(self, member: str) -> None: ...
-
-
 class RedisWindow:
-    """The window of ``key`` in Redis, changed only by the Lua scripts above (atomic on the server)."""
+    """The window of ``key`` in the Redis at ``url``, changed only by the Lua scripts above (atomic on the
+    server). The ``a*`` methods are the same commands through the event loop's client."""
 
-    def __init__(self, client: Any, key: str) -> None:
+    def __init__(self, url: str, key: str) -> None:
+        self._url = url
         self._keys = [f"{key}:in-flight", f"{key}:answered"]
-        self._take = client.register_script(_TAKE)
-        self._give_back = client.register_script(_GIVE_BACK)
-        self._return_unused = client.register_script(_RETURN_UNUSED)
 
     def take(self, limit: int, period: float, lease: float, member: str) -> float:
-        return float(self._take(keys=self._keys, args=[limit, period, lease, member]))
+        return float(self._script(_TAKE, store_client(self._url), limit, period, lease, member))
 
     def give_back(self, period: float, member: str) -> None:
-        self._give_back(keys=self._keys, args=[period, member])
+        self._script(_GIVE_BACK, store_client(self._url), period, member)
 
     def return_unused(self, member: str) -> None:
-        self._return_unused(keys=self._keys, args=[member])
+        self._script(_RETURN_UNUSED, store_client(self._url), member)
+
+    async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
+        return float(await self._script(_TAKE, async_store_client(self._url), limit, period, lease, member))
+
+    async def agive_back(self, period: float, member: str) -> None:
+        await self._script(_GIVE_BACK, async_store_client(self._url), period, member)
+
+    async def areturn_unused(self, member: str) -> None:
+        await self._script(_RETURN_UNUSED, async_store_client(self._url), member)
+
+    def _script(self, source: str, client: Any, *args: Any) -> Any:
+        # Registering only hashes the source; the server keeps the script by that hash after first use.
+        return client.register_script(source)(keys=self._keys, args=list(args))
 
 
 class LocalWindow:
-    """The window of ``key`` in a host-local store (``_local_store``), with the same rules."""
+    """The window of ``key`` in the host-local store at ``url`` (``_local_store``), with the same rules."""
 
-    def __init__(self, store: LocalStore, key: str) -> None:
-        self._store = store
+    def __init__(self, url: str, key: str) -> None:
+        self._url = url
         self._key = key
 
     def take(self, limit: int, period: float, lease: float, member: str) -> float:
-        return self._store.take(self._key, limit, period, lease, member)
+        store: LocalStore = store_client(self._url)
+        return store.take(self._key, limit, period, lease, member)
 
     def give_back(self, period: float, member: str) -> None:
-        self._store.give_back(self._key, member)
+        store: LocalStore = store_client(self._url)
+        store.give_back(self._key, member)
 
     def return_unused(self, member: str) -> None:
-        self._store.return_unused(self._key, member)
+        store: LocalStore = store_client(self._url)
+        store.return_unused(self._key, member)
+
+    async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
+        store: AsyncLocalStore = async_store_client(self._url)
+        return await store.take(self._key, limit, period, lease, member)
+
+    async def agive_back(self, period: float, member: str) -> None:
+        store: AsyncLocalStore = async_store_client(self._url)
+        await store.give_back(self._key, member)
+
+    async def areturn_unused(self, member: str) -> None:
+        store: AsyncLocalStore = async_store_client(self._url)
+        await store.return_unused(self._key, member)
+
+
+Window = RedisWindow | LocalWindow
 
 
 class StoreThrottle:
@@ -147,14 +169,38 @@ class StoreThrottle:
             wait = self._call(self._window.take, self.limit, self.period, self._lease, member)
             if wait == 0:
                 break
-            time.sleep(_POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP))
+            time.sleep(_pause(wait))
         given_back = partial(self._call, self._window.give_back, self.period, member)
         with held(given_back, unsent=partial(self._call, self._window.return_unused, member)):
             yield
 
+    @asynccontextmanager
+    async def aslot(self) -> AsyncIterator[None]:
+        """``slot()`` for a coroutine: the store is asked without blocking the loop, and waited for with
+        ``asyncio.sleep``."""
+        member = uuid.uuid4().hex
+        while True:
+            wait = await self._acall(self._window.atake, self.limit, self.period, self._lease, member)
+            if wait == 0:
+                break
+            await asyncio.sleep(_pause(wait))
+        given_back = partial(self._acall, self._window.agive_back, self.period, member)
+        async with aheld(given_back, unsent=partial(self._acall, self._window.areturn_unused, member)):
+            yield
+
     def _call(self, command: Callable[..., T], *args: Any) -> T:
-        what = "taking a place in the rate budget, and no request is sent without one"
-        return store_call(what, command, *args, store=self._store)
+        return store_call(_TAKING_A_PLACE, command, *args, store=self._store)
+
+    async def _acall(self, command: Callable[..., Awaitable[T]], *args: Any) -> T:
+        return await astore_call(_TAKING_A_PLACE, command, *args, store=self._store)
+
+
+_TAKING_A_PLACE = "taking a place in the rate budget, and no request is sent without one"
+
+
+def _pause(wait: float) -> float:
+    """How long to sleep on the store's answer ``wait`` (-1: every place in flight, so poll)."""
+    return POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP)
 
 
 def store_call(what: str, command: Callable[..., T], *args: Any, store: str, **kwargs: Any) -> T:
@@ -163,17 +209,31 @@ def store_call(what: str, command: Callable[..., T], *args: Any, store: str, **k
     try:
         return command(*args, **kwargs)
     except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
-        if is_local_store(store):
-            name = f"host-local rate-limit store in {local_store_folder(store)}"
-            check = (
-                "that every Airflow process of this host can write that folder ([peerclick] "
-                "local_budget_dir, or the connection's 'rate_limit_store')"
-            )
-        else:
-            name, check = "shared rate-limit store", "the connection's 'rate_limit_store'"
-        raise PeerClickConnectionConfigError(
-            f"The {name} did not answer ({type(exc).__name__}) while {what}. Check {check}."
-        ) from None
+        raise _unanswered(what, exc, store) from None
+
+
+async def astore_call(
+    what: str, command: Callable[..., Awaitable[T]], *args: Any, store: str, **kwargs: Any
+) -> T:
+    """``store_call`` for a coroutine command."""
+    try:
+        return await command(*args, **kwargs)
+    except Exception as exc:
+        raise _unanswered(what, exc, store) from None
+
+
+def _unanswered(what: str, exc: Exception, store: str) -> PeerClickConnectionConfigError:
+    if is_local_store(store):
+        name = f"host-local rate-limit store in {local_store_folder(store)}"
+        check = (
+            "that every Airflow process of this host can write that folder ([peerclick] "
+            "local_budget_dir, or the connection's 'rate_limit_store')"
+        )
+    else:
+        name, check = "shared rate-limit store", "the connection's 'rate_limit_store'"
+    return PeerClickConnectionConfigError(
+        f"The {name} did not answer ({type(exc).__name__}) while {what}. Check {check}."
+    )
 
 
 def is_local_store(url: str) -> bool:
@@ -185,6 +245,10 @@ def local_store_folder(url: str) -> str:
 
 
 _clients: dict[str, Any] = {}
+# Per event loop: a redis.asyncio client may only be used on the loop it was made on.
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
 _throttles: dict[tuple[str, str, float, float], StoreThrottle] = {}
 _lock = threading.Lock()
 
@@ -192,10 +256,10 @@ _lock = threading.Lock()
 def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThrottle:
     """The process's throttle for ``key`` in the store at ``url``, created on first use."""
     budget = (url, key, float(rate), float(lease))
-    client = store_client(url)
+    store_client(url)  # a missing redis client fails here, before any request waits
     with _lock:
         if budget not in _throttles:
-            window = LocalWindow(client, key) if is_local_store(url) else RedisWindow(client, key)
+            window = LocalWindow(url, key) if is_local_store(url) else RedisWindow(url, key)
             _throttles[budget] = StoreThrottle(window, rate, lease=lease, store=url)
         return _throttles[budget]
 
@@ -209,12 +273,28 @@ def store_client(url: str) -> Any:
         return _clients[url]
 
 
-def _redis_client(url: str) -> Any:
+def async_store_client(url: str) -> Any:
+    """``store_client`` for coroutines of the running event loop: a ``redis.asyncio`` client (bound to the
+    loop), or an ``AsyncLocalStore``."""
+    loop = asyncio.get_running_loop()
+    with _lock:
+        clients = _async_clients.setdefault(loop, {})
+    if url not in clients:
+        if is_local_store(url):
+            clients[url] = AsyncLocalStore(local_store_folder(url))
+        else:
+            clients[url] = _redis_client(url, asynchronous=True)
+    return clients[url]
+
+
+def _redis_client(url: str, *, asynchronous: bool = False) -> Any:
     try:
         import redis  # the optional [redis] extra: only a connection that names a store needs it
+        import redis.asyncio
     except ImportError:
         raise PeerClickConnectionConfigError(
             "The connection names a 'rate_limit_store', which needs the redis client: "
             "pip install 'airflow-provider-peerclick[redis]'"
         ) from None
-    return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+    kind = redis.asyncio.Redis if asynchronous else redis.Redis
+    return kind.from_url(url, socket_timeout=10, socket_connect_timeout=10)

@@ -2,16 +2,34 @@
 
 requests would follow any redirect: to another host (whose answer would pass for PeerClick's) and, on a
 307 or 308, with the body again (the access key, on the auth call). Here a redirect is either a request
-to the same scheme, host and port, or a provider error that names where it pointed.
+to the same scheme, host and port, or a provider error that names where it pointed. httpx (the
+triggers' client) follows none by default either; both clients' hops go through here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import requests
-
 from airflow_provider_peerclick.exceptions import PeerClickRedirectError
+
+
+class Answer(Protocol):
+    """What the transport reads of an HTTP response, the same in requests and httpx."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def url(self) -> Any: ...  # a str in requests, an ``httpx.URL`` in httpx
+    @property
+    def is_redirect(self) -> bool: ...
+    def json(self) -> Any: ...
+
 
 MAX_REDIRECTS = 3
 FOLLOWED_METHODS = ("GET", "PUT")
@@ -36,12 +54,12 @@ def shown(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
-def next_hop(response: requests.Response, method: str, path: str, first_url: str) -> tuple[str, str, bool]:
+def next_hop(response: Answer, method: str, path: str, first_url: str) -> tuple[str, str, bool]:
     """The method and URL a followed redirect asks for, and whether the body goes again.
 
     Raises ``PeerClickRedirectError`` for a redirect that is not followed.
     """
-    location = urljoin(response.url, response.headers["Location"])
+    location = urljoin(str(response.url), response.headers["Location"])
     status = response.status_code
 
     def refuse(reason: str) -> PeerClickRedirectError:
@@ -60,8 +78,8 @@ def next_hop(response: requests.Response, method: str, path: str, first_url: str
     return method, location, True
 
 
-def too_many(response: requests.Response, method: str, path: str) -> PeerClickRedirectError:
-    location = shown(urljoin(response.url, response.headers["Location"]))
+def too_many(response: Answer, method: str, path: str) -> PeerClickRedirectError:
+    location = shown(urljoin(str(response.url), response.headers["Location"]))
     return PeerClickRedirectError(
         response.status_code, method, path, location, f"more than {MAX_REDIRECTS} redirects in a row"
     )

@@ -7,7 +7,8 @@ import logging
 import random
 import re
 from email.utils import parsedate_to_datetime
-from typing import NoReturn
+from functools import partial
+from typing import Any, NoReturn
 
 import tenacity
 
@@ -17,6 +18,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTLSError,
     PeerClickTransportError,
 )
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,19 @@ def parse_retry_after(value: str | None) -> float | None:
         # asctime, '-0000' and zone-less dates come back naive; HTTP-dates are always UTC.
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def retry_policy(settings: PeerClickSettings, *, replay_safe: bool) -> dict[str, Any]:
+    """The arguments of ``tenacity.Retrying`` (tasks) and ``tenacity.AsyncRetrying`` (triggers) alike."""
+    return {
+        "retry": tenacity.retry_if_exception(partial(is_retryable, replay_safe=replay_safe)),
+        "wait": WaitRetryAfterOrBackoff(),
+        "stop": tenacity.stop_after_attempt(settings.max_attempts)
+        | tenacity.stop_before_delay(settings.max_retry_seconds),
+        "before_sleep": log_retry,
+        "retry_error_callback": partial(give_up, budget=settings.max_retry_seconds),
+        "reraise": True,
+    }
 
 
 def is_retryable(exc: BaseException, *, replay_safe: bool) -> bool:

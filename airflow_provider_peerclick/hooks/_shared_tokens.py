@@ -12,21 +12,28 @@ access key, which only holders of the access key can derive, under a name that i
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
-from airflow_provider_peerclick.hooks._rate_store import store_call, store_client
+from airflow_provider_peerclick.hooks._rate_store import (
+    astore_call,
+    async_store_client,
+    store_call,
+    store_client,
+)
 from airflow_provider_peerclick.hooks._tokens import SessionToken
 
 # How long others wait for the process that is exchanging the key, before exchanging it themselves.
 _EXCHANGE_WAIT_SECONDS = 30.0
+_EXCHANGE_WAIT_MS = int(_EXCHANGE_WAIT_SECONDS * 1000)
 _POLL_SECONDS = 0.05
 
 
@@ -50,7 +57,7 @@ class SharedTokens:
             token = self._load()
             if token is not None and token.fresh(time.time()):
                 return token
-            if self._store(self._client.set, self._lock, "1", nx=True, px=int(_EXCHANGE_WAIT_SECONDS * 1000)):
+            if self._store(self._client.set, self._lock, "1", nx=True, px=_EXCHANGE_WAIT_MS):
                 try:
                     token = exchange()
                     self._save(token)
@@ -61,14 +68,50 @@ class SharedTokens:
                 return exchange()
             time.sleep(_POLL_SECONDS)
 
-    def forget(self, token: SessionToken) -> None:
-        """Drop ``token`` after PeerClick refused it, unless another process already replaced it."""
-        stored = self._load()
-        if stored is not None and stored.value == token.value:
+    async def aget(self, exchange: Callable[[], Awaitable[SessionToken]]) -> SessionToken:
+        """``get`` for a coroutine (a trigger): the store is asked through the loop's client."""
+        client = async_store_client(self._url)
+        deadline = time.monotonic() + _EXCHANGE_WAIT_SECONDS
+        while True:
+            token = self._unsealed(await self._astore(client.get, self._key))
+            if token is not None and token.fresh(time.time()):
+                return token
+            if await self._astore(client.set, self._lock, "1", nx=True, px=_EXCHANGE_WAIT_MS):
+                try:
+                    token = await exchange()
+                    if (sealed := self._sealed(token)) is not None:
+                        await self._astore(client.set, self._key, sealed[0], px=sealed[1])
+                    return token
+                finally:
+                    await self._astore(client.delete, self._lock)
+            if time.monotonic() > deadline:
+                return await exchange()
+            await asyncio.sleep(_POLL_SECONDS)
+
+    def forget(self, *refused: SessionToken) -> None:
+        """Drop the ``refused`` tokens after PeerClick refused them, unless another process already replaced
+        them."""
+        stored = self._load() if refused else None
+        if stored is not None and stored.value in {token.value for token in refused}:
             self._store(self._client.delete, self._key)
 
+    async def aforget(self, *refused: SessionToken) -> None:
+        """``forget`` for a coroutine."""
+        if not refused:
+            return
+        client = async_store_client(self._url)
+        stored = self._unsealed(await self._astore(client.get, self._key))
+        if stored is not None and stored.value in {token.value for token in refused}:
+            await self._astore(client.delete, self._key)
+
     def _load(self) -> SessionToken | None:
-        sealed = self._store(self._client.get, self._key)
+        return self._unsealed(self._store(self._client.get, self._key))
+
+    def _save(self, token: SessionToken) -> None:
+        if (sealed := self._sealed(token)) is not None:
+            self._store(self._client.set, self._key, sealed[0], px=sealed[1])
+
+    def _unsealed(self, sealed: bytes | None) -> SessionToken | None:
         if not sealed:
             return None
         try:
@@ -77,12 +120,19 @@ class SharedTokens:
         except (InvalidToken, ValueError, KeyError, TypeError):
             return None  # written with another key, or garbled: exchange anew
 
-    def _save(self, token: SessionToken) -> None:
+    def _sealed(self, token: SessionToken) -> tuple[bytes, int] | None:
+        """The token encrypted, and for how many milliseconds the store keeps it (None: already lapsed)."""
         ttl = int((token.expires_at - time.time()) * 1000)
         if ttl <= 0:
-            return
+            return None
         fields = {"value": token.value, "expires_at": token.expires_at, "lifetime": token.lifetime}
-        self._store(self._client.set, self._key, self._fernet.encrypt(json.dumps(fields).encode()), px=ttl)
+        return self._fernet.encrypt(json.dumps(fields).encode()), ttl
 
     def _store(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return store_call("sharing the session token", command, *args, store=self._url, **kwargs)
+        return store_call(_SHARING, command, *args, store=self._url, **kwargs)
+
+    async def _astore(self, command: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        return await astore_call(_SHARING, command, *args, store=self._url, **kwargs)
+
+
+_SHARING = "sharing the session token"

@@ -5,16 +5,23 @@ slow answer followed by a fast one can land two requests inside one server-side 
 holds its place in the window until its answer is back, and a new one may start only when fewer than
 ``limit`` requests were answered within the last ``period``. A request the server answered had arrived
 before that answer, so this holds on any network, whatever the latency.
+
+Tasks wait for their place in ``slot()``; triggers ``await`` it in ``aslot()``, which never blocks the
+event loop nor holds a thread: the triggerer's shared thread pool belongs to every provider's triggers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
+
+# How often an awaiting request looks again while every place is in flight (it gets no notify).
+POLL_SECONDS = 0.02
 
 
 class Unsent(Exception):
@@ -35,6 +42,22 @@ def held(answered: Callable[[], None], *, unsent: Callable[[], None]) -> Iterato
         answered()
         raise
     answered()
+
+
+@asynccontextmanager
+async def aheld(
+    answered: Callable[[], Awaitable[None]], *, unsent: Callable[[], Awaitable[None]]
+) -> AsyncIterator[None]:
+    """``held`` for callbacks that are awaited."""
+    try:
+        yield
+    except Unsent:
+        await unsent()
+        raise
+    except BaseException:
+        await answered()
+        raise
+    await answered()
 
 
 class _Place:
@@ -72,6 +95,19 @@ class Throttle:
         with held(partial(self._answered, place), unsent=partial(self._unused, place)):
             yield
 
+    @asynccontextmanager
+    async def aslot(self) -> AsyncIterator[None]:
+        """``slot()`` for a coroutine: the wait is an ``asyncio.sleep``, so threads and tasks of the same
+        process still share the one window."""
+        while True:
+            with self._cond:
+                place, wait = self._try_take()
+            if place is not None:
+                break
+            await asyncio.sleep(POLL_SECONDS if wait is None else wait)
+        with held(partial(self._answered, place), unsent=partial(self._unused, place)):
+            yield
+
     def _answered(self, place: _Place) -> None:
         with self._cond:
             place.answered_at = self._clock()
@@ -85,15 +121,23 @@ class Throttle:
     def _take_place(self) -> _Place:
         with self._cond:
             while True:
-                now = self._clock()
-                self._places = [p for p in self._places if p.answered_at > now - self.period]
-                if len(self._places) < self.limit:
-                    place = _Place()
-                    self._places.append(place)
+                place, wait = self._try_take()
+                if place is not None:
                     return place
-                answered = [p.answered_at for p in self._places if p.answered_at != math.inf]
                 # With every place still in flight, only an answer can free one: wait for its notify.
-                self._cond.wait(min(answered) + self.period - now if answered else None)
+                self._cond.wait(wait)
+
+    def _try_take(self) -> tuple[_Place | None, float | None]:
+        """A place if the window has room, else how long until it may (None: until an answer comes).
+        Called with ``_cond`` held."""
+        now = self._clock()
+        self._places = [p for p in self._places if p.answered_at > now - self.period]
+        if len(self._places) < self.limit:
+            place = _Place()
+            self._places.append(place)
+            return place, None
+        answered = [p.answered_at for p in self._places if p.answered_at != math.inf]
+        return None, (min(answered) + self.period - now if answered else None)
 
 
 _shared: dict[Hashable, Throttle] = {}

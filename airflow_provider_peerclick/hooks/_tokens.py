@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Callable, Hashable
+import weakref
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
 # Renew this long before expiry (capped at a tenth of the lifetime) so a token never dies mid-request.
@@ -32,6 +34,8 @@ class TokenCache:
         self._tokens: dict[Hashable, SessionToken] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
         self._sends: dict[Hashable, int] = {}
+        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, asyncio.Lock]]
+        self._async_locks = weakref.WeakKeyDictionary()
         self._guard = threading.Lock()
 
     def get(self, key: Hashable, exchange: Callable[[], SessionToken]) -> SessionToken:
@@ -39,6 +43,20 @@ class TokenCache:
             token = self._tokens.get(key)
             if token is None or not token.fresh(self._clock()):
                 token = self._tokens[key] = exchange()
+            return token
+
+    async def aget(self, key: Hashable, exchange: Callable[[], Awaitable[SessionToken]]) -> SessionToken:
+        """``get`` for coroutines: those of one event loop that need a token at once share one exchange,
+        and wait for it without holding a thread."""
+        loop = asyncio.get_running_loop()
+        with self._guard:
+            lock = self._async_locks.setdefault(loop, {}).setdefault(key, asyncio.Lock())
+        async with lock:
+            token = self.peek(key)
+            if token is None:
+                token = await exchange()
+                with self._guard:
+                    self._tokens[key] = token
             return token
 
     def peek(self, key: Hashable) -> SessionToken | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -19,7 +20,9 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTLSError,
     PeerClickTransportError,
 )
-from airflow_provider_peerclick.hooks._redirects import MAX_REDIRECTS, next_hop, too_many
+from airflow_provider_peerclick.hooks._call_parts import Call
+from airflow_provider_peerclick.hooks._connection import PeerClickSettings
+from airflow_provider_peerclick.hooks._redirects import MAX_REDIRECTS, Answer, next_hop, too_many
 from airflow_provider_peerclick.hooks._retries import parse_retry_after
 
 TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
@@ -43,63 +46,91 @@ class TokenSafeSession(requests.Session):
 
 def send(
     session: requests.Session,
-    method: str,
-    url: str,
-    path: str,
+    call: Call,
+    settings: PeerClickSettings,
     *,
-    timeout: tuple[float, float],
-    verify: bool | str = True,
     pace: Callable[[], AbstractContextManager[str | None]] = nullcontext,
-    params: dict[str, Any] | None = None,
-    json: Any = None,
 ) -> dict[str, Any]:
     """Send one request; turn every failure into a provider exception that names ``method path``.
 
     Same-origin redirects of a GET or PUT are followed here, each hop inside its own ``pace()`` (a place
     in the caller's throttle, which gives the session token to send, if any, once the place is taken);
-    any other redirect fails (see ``_redirects``). ``verify`` goes with every
-    request: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override ``Session.verify``, not this.
+    any other redirect fails (see ``_redirects``). The connection's ``verify`` goes with every request:
+    requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override ``Session.verify``, not this.
     """
-    hop_method, hop_url, hop_params, body = method, url, params, json
-    for _hop in range(MAX_REDIRECTS + 1):
+    hops = redirect_hops(call, settings.base_url)
+    hop = next(hops)
+    while True:
         with pace() as token:
-            headers = {TOKEN_HEADER: token} if token else {}
-            response = _request(
-                session,
-                hop_method,
-                hop_url,
-                path,
-                headers=headers,
-                params=hop_params,
-                json=body,
-                timeout=timeout,
-                verify=verify,
-            )
+            try:
+                response = session.request(
+                    hop.method,
+                    hop.url,
+                    allow_redirects=False,
+                    headers=token_header(token),
+                    params=hop.params,
+                    json=hop.json,
+                    timeout=(settings.connect_timeout, settings.read_timeout),
+                    verify=settings.verify,
+                )
+            except requests.exceptions.RequestException as exc:
+                raise transport_error(
+                    exc, call, hop.url, never_connected=_never_connected(exc), reason=_reason(exc)
+                ) from None
+        try:
+            hop = hops.send(response)
+        except StopIteration as answered:
+            return cast(dict[str, Any], answered.value)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One request of a call: the first, or one a followed redirect asks for."""
+
+    method: str
+    url: str
+    params: dict[str, Any] | None
+    json: Any
+
+
+def redirect_hops(call: Call, base_url: str) -> Generator[Hop, Answer, dict[str, Any]]:
+    """The hops of ``call`` to the API at ``base_url``, whatever client sends them: yields each request
+    to send and is sent its answer; returns the checked JSON object of the first answer that is not a
+    redirect."""
+    url = base_url + call.path
+    method, path = call.method, call.path
+    hop = Hop(method, url, call.params, call.json)
+    for _hop in range(MAX_REDIRECTS + 1):
+        response = yield hop
         if not response.is_redirect:
-            return _checked(response, method, path)
+            return checked(response, method, path)
         hop_method, hop_url, resend = next_hop(response, method, path, url)
-        hop_params, body = None, body if resend else None  # the Location holds the whole query
+        hop = Hop(hop_method, hop_url, None, hop.json if resend else None)  # the Location holds the query
     raise too_many(response, method, path)
 
 
-def _request(session: requests.Session, method: str, url: str, path: str, **kwargs: Any) -> requests.Response:
-    try:
-        return session.request(method, url, allow_redirects=False, **kwargs)
-    except requests.exceptions.RequestException as exc:
-        if _caused_by(exc, ssl.SSLCertVerificationError):
-            raise PeerClickTLSError(
-                method,
-                path,
-                f"TLS verification failed for {urlsplit(url).netloc}: its certificate is not trusted (the "
-                "connection's 'verify' extra takes a CA bundle path, or false); not retried",
-                may_have_reached_server=False,
-            ) from None
-        raise PeerClickTransportError(
-            method, path, _reason(exc), may_have_reached_server=not _never_connected(exc)
-        ) from None
+def token_header(token: str | None) -> dict[str, str]:
+    return {TOKEN_HEADER: token} if token else {}
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+def transport_error(
+    exc: BaseException, call: Call, url: str, *, never_connected: bool, reason: str
+) -> PeerClickTransportError:
+    """What a client's failure to get an answer becomes; an untrusted certificate is never retried."""
+    if caused_by(exc, ssl.SSLCertVerificationError):
+        return PeerClickTLSError(
+            call.method,
+            call.path,
+            f"TLS verification failed for {urlsplit(url).netloc}: its certificate is not trusted (the "
+            "connection's 'verify' extra takes a CA bundle path, or false); not retried",
+            may_have_reached_server=False,
+        )
+    return PeerClickTransportError(
+        call.method, call.path, reason, may_have_reached_server=not never_connected
+    )
+
+
+def caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     """Whether ``kind`` is anywhere in the chain requests and urllib3 wrap around a socket error."""
     seen: list[BaseException] = []
     stack: list[Any] = [exc]
@@ -135,7 +166,7 @@ def _reason(exc: requests.exceptions.RequestException) -> str:
     return "the connection broke before an answer came"
 
 
-def _checked(response: requests.Response, method: str, path: str) -> dict[str, Any]:
+def checked(response: Answer, method: str, path: str) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -163,7 +194,7 @@ def _checked(response: requests.Response, method: str, path: str) -> dict[str, A
         raise PeerClickServerError(status, method, path, description)
     if status == 404 and description is None:
         # A bare 404 on a path every PeerClick API has means the base URL is wrong, not the request.
-        where = urlsplit(response.url)._replace(query="", fragment="").geturl()
+        where = urlsplit(str(response.url))._replace(query="", fragment="").geturl()
         description = f"nothing at {where}; check the connection's Base URL (host) and api_version"
     raise PeerClickAPIError(status, method, path, description)
 

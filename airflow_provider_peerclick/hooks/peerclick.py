@@ -19,14 +19,27 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.hooks._async_calls import AsyncCalls
 from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget, is_report_path
+from airflow_provider_peerclick.hooks._call_parts import (
+    AUTH_PATH,
+    DEFAULT_TOKEN_LIFETIME,
+    MAX_TOKEN_ROUNDS,
+    Call,
+    TokenLapsed,
+    TokenRounds,
+    checked_request,
+    expiry,
+    field,
+    refused,
+    report_page,
+)
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._deployment import local_store_url
 from airflow_provider_peerclick.hooks._form import form_widgets, ui_field_behaviour
 from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery, ReportSummary, wire_time
 from airflow_provider_peerclick.hooks._secrets import mask_secret
 from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
-from airflow_provider_peerclick.hooks._throttle import Unsent
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
 from airflow_provider_peerclick.version_compat import BaseHook, aget_connection
 
@@ -39,22 +52,13 @@ if TYPE_CHECKING:
 # without importing requests, tenacity or the stores (those load when a hook first sends).
 __all__ = ["PeerClickHook", "ReportPage", "ReportQuery", "ReportSummary", "wire_time"]
 
-AUTH_PATH = "/auth/access/session"
-DEFAULT_TOKEN_LIFETIME = 86_400
-# Tokens that may lapse in a row, none of them used by any request, before the lifetime is judged too short.
-_MAX_TOKEN_ROUNDS = 3
 # A summary reads a one-row page, so it takes every report argument but the page size.
 _SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name != "page_size")
 
 T = TypeVar("T")
 
 
-class _TokenLapsed(Unsent):
-    """The token expired while its request waited for a place: give the place back, exchange anew and
-    queue again."""
-
-
-class PeerClickHook(BaseHook):
+class PeerClickHook(BaseHook, AsyncCalls):
     """
     Talk to the PeerClick API with an access key: session tokens, throttling, retries and paging.
 
@@ -210,22 +214,32 @@ class PeerClickHook(BaseHook):
         return SharedTokens(self.settings.rate_limit_store or local_store_url(), self.settings)
 
     def _fetch_token(self) -> SessionToken:
+        call = partial(self._send, Call("POST", AUTH_PATH, json=self._auth_body(), authenticated=False))
+        try:
+            answer = self._retrying(replay_safe=True, call=call)
+        except PeerClickAuthError as exc:
+            raise self._key_refused(exc) from None
+        return self._token_from(answer)
+
+    def _auth_body(self) -> dict[str, Any]:
         settings = self.settings
         body: dict[str, Any] = {"accessId": settings.access_id, "accessKey": settings.access_key}
         if settings.token_lifetime:
             body["lifetime"] = settings.token_lifetime
-        try:
-            answer = self._retrying(
-                replay_safe=True, call=partial(self._send, "POST", AUTH_PATH, authenticated=False, json=body)
-            )
-        except PeerClickAuthError as exc:
-            raise PeerClickAuthError(
-                exc.status,
-                exc.method,
-                exc.path,
-                f"{exc.description or 'refused'} (check the access key ID and access key of "
-                f"connection {settings.conn_id!r}; keys deleted in PeerClick stop working)",
-            ) from None
+        return body
+
+    def _key_refused(self, exc: PeerClickAuthError) -> PeerClickAuthError:
+        return PeerClickAuthError(
+            exc.status,
+            exc.method,
+            exc.path,
+            f"{exc.description or 'refused'} (check the access key ID and access key of "
+            f"connection {self.settings.conn_id!r}; keys deleted in PeerClick stop working)",
+        )
+
+    def _token_from(self, answer: dict[str, Any]) -> SessionToken:
+        """The session token in the auth call's answer, masked before anything could log it."""
+        settings = self.settings
         token = answer.get("token")
         if not isinstance(token, str) or not token:
             raise PeerClickTransportError(
@@ -233,7 +247,7 @@ class PeerClickHook(BaseHook):
             )
         mask_secret(token)
         lifetime = float(settings.token_lifetime or DEFAULT_TOKEN_LIFETIME)
-        expires_at = _expiry(answer.get("expirationTimestamp"), default=time.time() + lifetime)
+        expires_at = expiry(answer.get("expirationTimestamp"), default=time.time() + lifetime)
         self.log.info("Got a PeerClick session token valid until %s", pendulum.from_timestamp(expires_at))
         return SessionToken(token, expires_at, lifetime=max(1.0, expires_at - time.time()))
 
@@ -248,12 +262,8 @@ class PeerClickHook(BaseHook):
         Throttled to the process budget, retried on refusals, 5xx and lost connections (creates are not
         replayed once they may have reached PeerClick), and replayed once with a new token on 401.
         """
-        method = arguments.request_method(method)
-        if not isinstance(path, str) or not path.startswith("/") or "://" in path:
-            raise PeerClickInvalidArgumentError(f"path: got {path!r}; allowed: a path such as '/campaign'")
-        query = arguments.request_params(params)
-        arguments.request_json(json)
-        call = partial(self._send, method, path, params=query, json=json)
+        method, query = checked_request(method, path, params, json)
+        call = partial(self._send, Call(method, path, query, json))
         try:
             return self._retrying(replay_safe=method != "POST", call=call)
         except PeerClickAuthError:
@@ -264,34 +274,11 @@ class PeerClickHook(BaseHook):
     def _retrying(self, *, replay_safe: bool, call: Callable[[], T]) -> T:
         import tenacity
 
-        from airflow_provider_peerclick.hooks._retries import (
-            WaitRetryAfterOrBackoff,
-            give_up,
-            is_retryable,
-            log_retry,
-        )
+        from airflow_provider_peerclick.hooks._retries import retry_policy
 
-        settings = self.settings
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, replay_safe=replay_safe)),
-            wait=WaitRetryAfterOrBackoff(),
-            stop=tenacity.stop_after_attempt(settings.max_attempts)
-            | tenacity.stop_before_delay(settings.max_retry_seconds),
-            before_sleep=log_retry,
-            retry_error_callback=partial(give_up, budget=settings.max_retry_seconds),
-            reraise=True,
-        )
-        return retrying(call)
+        return tenacity.Retrying(**retry_policy(self.settings, replay_safe=replay_safe))(call)
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        authenticated: bool = True,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-    ) -> dict[str, Any]:
+    def _send(self, call: Call) -> dict[str, Any]:
         """Send within the budget, each hop with the token that is fresh when its place comes.
 
         A token taken before the wait could expire during it (a long queue, a short ``token_lifetime``).
@@ -301,44 +288,31 @@ class PeerClickHook(BaseHook):
         from airflow_provider_peerclick.hooks._transport import send
 
         settings = self.settings
-        budget = self._admit(path)
-        unused_rounds = 0
-        while unused_rounds < _MAX_TOKEN_ROUNDS:
-            sends_before = tokens.sends(settings.credential)
-            if authenticated and tokens.peek(settings.credential) is None:
-                self._session_token()  # before queueing, so the exchange never waits behind this request
-            sent_with: list[SessionToken] | None = [] if authenticated else None
-            self.log.debug("PeerClick %s %s %s", method, path, params or "")
+        budget = self._admit(call.path)
+        rounds = TokenRounds(settings.credential, authenticated=call.authenticated)
+        for sent_with in rounds:
+            if rounds.needs_token():
+                self._session_token()
+            self.log.debug("PeerClick %s %s %s", call.method, call.path, call.params or "")
             try:
                 return send(
-                    self.get_conn(),
-                    method,
-                    settings.base_url + path,
-                    path,
-                    timeout=(settings.connect_timeout, settings.read_timeout),
-                    verify=settings.verify,
-                    pace=partial(self._pace, budget, path, sent_with),
-                    params=params,
-                    json=json,
+                    self.get_conn(), call, settings, pace=partial(self._pace, budget, call.path, sent_with)
                 )
-            except _TokenLapsed:
-                # Only a token that lapsed before any request could leave with it says the lifetime is
-                # too short; one that served others while this request queued says the queue is long.
-                if tokens.sends(settings.credential) == sends_before:
-                    unused_rounds += 1
-                continue
+            except TokenLapsed:
+                rounds.lapsed()
             except PeerClickAuthError:
-                for token in sent_with or ():
-                    tokens.discard(settings.credential, token)
-                    self._shared_tokens().forget(token)
+                self._shared_tokens().forget(*refused(settings.credential, sent_with))
                 raise
-        raise PeerClickAuthError(
+        raise self._lapsed_too_often(call.method, call.path)
+
+    def _lapsed_too_often(self, method: str, path: str) -> PeerClickAuthError:
+        return PeerClickAuthError(
             401,
             method,
             path,
-            f"{_MAX_TOKEN_ROUNDS} session tokens in a row expired before any request could be sent "
+            f"{MAX_TOKEN_ROUNDS} session tokens in a row expired before any request could be sent "
             "with them; raise the connection's token_lifetime "
-            f"(now {settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
+            f"(now {self.settings.token_lifetime or DEFAULT_TOKEN_LIFETIME} s)",
         )
 
     @contextmanager
@@ -351,15 +325,19 @@ class PeerClickHook(BaseHook):
             # The report budget first: waiting for it must not sit on a place in the account's window.
             for pacer in budget.pacers(path):
                 places.enter_context(pacer.slot())
-            if sent_with is None:
-                yield None
-                return
-            token = tokens.peek(self.settings.credential)
-            if token is None:
-                raise _TokenLapsed
-            sent_with.append(token)
-            tokens.count_send(self.settings.credential)
-            yield token.value
+            yield self._token_to_send(sent_with)
+
+    def _token_to_send(self, sent_with: list[SessionToken] | None) -> str | None:
+        """The token a request that has its places leaves with (None: unauthenticated), noted in
+        ``sent_with``; a token that lapsed during the wait sends the request back to the queue."""
+        if sent_with is None:
+            return None
+        token = tokens.peek(self.settings.credential)
+        if token is None:
+            raise TokenLapsed
+        sent_with.append(token)
+        tokens.count_send(self.settings.credential)
+        return token.value
 
     # -- reports ----------------------------------------------------------------------------------
 
@@ -377,7 +355,7 @@ class PeerClickHook(BaseHook):
         offset, expected = 0, None
         while True:
             answer = self.request("GET", REPORT_PATH, params={**params, "limit": size, "offset": offset})
-            page = _report_page(answer, offset)
+            page = report_page(answer, offset)
             if expected is not None and page.total_rows != expected:
                 raise PeerClickError(
                     f"The report changed while it was being read ({expected} rows, then {page.total_rows}); "
@@ -444,19 +422,19 @@ class PeerClickHook(BaseHook):
         return self._update("offer", offer_id, body)
 
     def _list(self, kind: str) -> list[dict[str, Any]]:
-        return _field(self.request("GET", f"/{kind}"), f"{kind}s", list, "GET", f"/{kind}")
+        return field(self.request("GET", f"/{kind}"), f"{kind}s", list, "GET", f"/{kind}")
 
     def _get(self, kind: str, entity_id: Any) -> dict[str, Any]:
         path = f"/{kind}/{arguments.positive_id(entity_id, f'{kind}_id')}"
-        return _field(self.request("GET", path), kind, dict, "GET", path)
+        return field(self.request("GET", path), kind, dict, "GET", path)
 
     def _create(self, kind: str, body: Any) -> dict[str, Any]:
         answer = self.request("POST", f"/{kind}", json=arguments.entity_body(body))
-        return _field(answer, kind, dict, "POST", f"/{kind}")
+        return field(answer, kind, dict, "POST", f"/{kind}")
 
     def _update(self, kind: str, entity_id: Any, body: Any) -> dict[str, Any]:
         path = f"/{kind}/{arguments.positive_id(entity_id, f'{kind}_id')}"
-        return _field(self.request("PUT", path, json=arguments.entity_body(body)), kind, dict, "PUT", path)
+        return field(self.request("PUT", path, json=arguments.entity_body(body)), kind, dict, "PUT", path)
 
 
 def _report_query(given: dict[str, Any], caller: str, *, paged: bool = True) -> tuple[ReportQuery, int]:
@@ -480,33 +458,3 @@ def _report_query(given: dict[str, Any], caller: str, *, paged: bool = True) -> 
                 + (", and page_size" if paged else "")
             )
     return query, arguments.page_size(given.get("page_size"))
-
-
-def _field(answer: dict[str, Any], key: str, kind: type[T], method: str, path: str) -> T:
-    value = answer.get(key)
-    if not isinstance(value, kind):
-        raise PeerClickTransportError(
-            method, path, f"the answer has no {key!r} {kind.__name__}", may_have_reached_server=True
-        )
-    return value
-
-
-def _report_page(answer: dict[str, Any], offset: int) -> ReportPage:
-    rows, total_rows, totals = answer.get("rows"), answer.get("totalRows"), answer.get("totals") or {}
-    if not isinstance(rows, list) or not isinstance(total_rows, int) or not isinstance(totals, dict):
-        raise PeerClickTransportError(
-            "GET",
-            REPORT_PATH,
-            "the answer lacks 'rows', 'totalRows' or 'totals'",
-            may_have_reached_server=True,
-        )
-    return ReportPage(offset=offset, total_rows=total_rows, totals=totals, rows=rows)
-
-
-def _expiry(timestamp: Any, *, default: float) -> float:
-    if not isinstance(timestamp, str):
-        return default
-    try:
-        return pendulum.parse(timestamp).timestamp()  # type: ignore[union-attr]
-    except (ValueError, AttributeError, pendulum.parsing.exceptions.ParserError):
-        return default

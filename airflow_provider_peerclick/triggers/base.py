@@ -1,4 +1,4 @@
-"""The polling loop PeerClick triggers share: connection fetched async, hook calls run in a thread."""
+"""The polling loop PeerClick triggers share, on the triggerer's event loop and never on its threads."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ class PeerClickPollingTrigger(BaseTrigger):
     ``{"status": "error", "message"}``, each also with ``end_time`` for a sensor that defers again.
     Requests spend the rate budget of the ``pool_slots`` its sensor holds (``hook.budget``, a ``RateBudget``,
     as in the task itself) through the process-wide throttles, so all triggers of a triggerer together stay
-    within it.
+    within it. They are sent with the hook's coroutines (httpx), and the wait for a place in the budget is
+    awaited: the triggerer's shared thread pool is left to the other providers' triggers.
     """
 
     def __init__(
@@ -42,8 +43,8 @@ class PeerClickPollingTrigger(BaseTrigger):
         self.previous = previous
 
     @abstractmethod
-    def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
-        """One poll; blocking, so it runs in a worker thread."""
+    async def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        """One poll."""
 
     @abstractmethod
     def specific_kwargs(self) -> dict[str, Any]:
@@ -63,8 +64,8 @@ class PeerClickPollingTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
         try:
-            hook = PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
             await hook.aload_connection()
             self.log.info(
                 "Polling PeerClick every %g s, within %s", self.poll_interval, hook.budget.describe()
@@ -76,7 +77,7 @@ class PeerClickPollingTrigger(BaseTrigger):
                     return
                 # Sleep first: the sensor polled once just before deferring.
                 await asyncio.sleep(self.poll_interval)
-                seen = await asyncio.to_thread(self.observe, hook, previous)
+                seen = await self.observe(hook, previous)
                 if seen.done:
                     yield self._event(status="done", value=seen.value, state=seen.state)
                     return
@@ -84,6 +85,8 @@ class PeerClickPollingTrigger(BaseTrigger):
         except Exception as exc:
             # The sensor turns this into a task failure; the message never holds the key or token.
             yield self._event(status="error", message=f"{type(exc).__name__}: {exc}")
+        finally:
+            await hook.aclose()
 
     def _event(self, **payload: Any) -> TriggerEvent:
         return TriggerEvent({**payload, "end_time": self.end_time})

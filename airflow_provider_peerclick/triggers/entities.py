@@ -6,7 +6,8 @@ from typing import Any
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
-from airflow_provider_peerclick.utils.observations import Observation, observe_entity
+from airflow_provider_peerclick.utils import entities
+from airflow_provider_peerclick.utils.observations import Observation, entity_observation
 
 
 class PeerClickEntityTrigger(PeerClickPollingTrigger):
@@ -34,5 +35,7 @@ class PeerClickEntityTrigger(PeerClickPollingTrigger):
     def specific_kwargs(self) -> dict[str, Any]:
         return {"kind": self.kind, "entity_id": self.entity_id, "name": self.name, "status": self.status}
 
-    def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
-        return observe_entity(hook, self.kind, entity_id=self.entity_id, name=self.name, status=self.status)
+    async def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        kind = entities.KINDS[self.kind]
+        found = await entities.afind(hook, kind, entity_id=self.entity_id, name=self.name)
+        return entity_observation(found, self.status)

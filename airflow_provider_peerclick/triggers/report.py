@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
 from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
-from airflow_provider_peerclick.utils.observations import Observation, ReportWait, observe_report
+from airflow_provider_peerclick.utils.observations import Observation, ReportWait, report_observation
 
 
 class PeerClickReportTrigger(PeerClickPollingTrigger):
@@ -34,5 +34,7 @@ class PeerClickReportTrigger(PeerClickPollingTrigger):
     def specific_kwargs(self) -> dict[str, Any]:
         return {"query": self.query.to_json(), "until": self.until, "final_at": self.final_at}
 
-    def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
-        return observe_report(hook, self.query, previous, self.until, final_at=self.final_at)
+    async def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        summary = await hook.aget_report_summary(self.query)
+        conn_id = hook.peerclick_conn_id
+        return report_observation(summary, conn_id, self.query, previous, self.until, final_at=self.final_at)

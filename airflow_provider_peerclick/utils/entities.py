@@ -68,7 +68,32 @@ def find(
             if exc.status == 404:
                 return None
             raise
-    matches = named(kind.list_all(hook), str(name))
+    return _the_one_named(kind.list_all(hook), kind, str(name))
+
+
+async def afind(
+    hook: PeerClickHook, kind: EntityKind, *, entity_id: Any = None, name: str | None = None
+) -> Entity | None:
+    """``find`` for a trigger."""
+    if entity_id is not None:
+        try:
+            return await hook.aget_entity(kind.name, arguments.positive_id(entity_id, kind.id_argument))
+        except PeerClickAPIError as exc:
+            if exc.status == 404:
+                return None
+            raise
+    return _the_one_named(await hook.alist_entities(kind.name), kind, str(name))
+
+
+def _absent(exc: PeerClickAPIError) -> None:
+    """None for a 404 (no such entity); any other refusal is raised again."""
+    if exc.status != 404:
+        raise exc
+    return
+
+
+def _the_one_named(entities: list[Entity], kind: EntityKind, name: str) -> Entity | None:
+    matches = named(entities, name)
     if len(matches) > 1:
         ids = ", ".join(str(entity.get("id")) for entity in matches)
         raise PeerClickError(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow_provider_peerclick.utils import entities
 
 if TYPE_CHECKING:
-    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery, ReportSummary
 
 # "stable": the same as at the previous poll (an account day without traffic settles at zero rows like
 # any other); "changed": anything differs from it.
@@ -42,12 +42,24 @@ def observe_report(
     the connection, so that a later task of the run can tell whether it asks for the same report
     (``utils.readings``)."""
     summary = hook.get_report_summary(query=query)
+    return report_observation(summary, hook.peerclick_conn_id, query, previous, until, final_at=final_at)
+
+
+def report_observation(
+    summary: ReportSummary,
+    conn_id: str,
+    query: ReportQuery,
+    previous: Any,
+    until: ReportWait,
+    *,
+    final_at: float | None,
+) -> Observation:
     state = {"total_rows": summary.total_rows, "totals": summary.totals}
     if until == "stable":
         done = state == previous or (final_at is not None and time.time() >= final_at)
     else:
         done = state != previous
-    value = {**state, **query.to_json(), "peerclick_conn_id": hook.peerclick_conn_id}
+    value = {**state, **query.to_json(), "peerclick_conn_id": conn_id}
     return Observation(done=done, state=state, value=value)
 
 
@@ -55,5 +67,9 @@ def observe_entity(
     hook: PeerClickHook, kind: str, *, entity_id: Any, name: str | None, status: str | None
 ) -> Observation:
     entity = entities.find(hook, entities.KINDS[kind], entity_id=entity_id, name=name)
+    return entity_observation(entity, status)
+
+
+def entity_observation(entity: entities.Entity | None, status: str | None) -> Observation:
     done = entity is not None and (status is None or entity.get("status") == status)
     return Observation(done=done, state=entity, value=entity)

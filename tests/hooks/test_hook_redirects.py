@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from urllib.parse import urlsplit
 
@@ -93,3 +94,27 @@ def test_a_redirect_loop_fails_after_a_few_hops(emulator, make_hook):
     with pytest.raises(PeerClickError, match="more than 3 redirects"):
         hook.list_campaigns()
     assert emulator.stats()["requests"] == 1 + 4
+
+
+def test_a_triggers_request_follows_the_same_rules(emulator, make_hook, other_host):
+    # The triggers' client (httpx) goes through the same hops: same-host followed, elsewhere refused.
+    hook = make_hook()
+    hook.get_token()
+    emulator.fault(path="/offer", method="GET", redirect=f"{emulator.base_url}/offer", redirect_status=301)
+    target = other_host.url("/v1/campaign")
+    emulator.fault(path="/campaign", redirect=f"{target}?token=leak-me", count=5)
+
+    async def calls() -> tuple[list[dict[str, object]], str]:
+        try:
+            offers = await hook.alist_entities("offer")
+            with pytest.raises(PeerClickError) as error:
+                await hook.alist_entities("campaign")
+            return offers, str(error.value)
+        finally:
+            await hook.aclose()
+
+    offers, message = asyncio.run(calls())
+    assert offers == hook.list_offers()
+    assert f"redirected to {target}" in message
+    assert "leak-me" not in message
+    assert other_host.seen == []

@@ -3,6 +3,7 @@ certificate that fails verification is not retried."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import http.server
 import ipaddress
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from airflow_provider_peerclick.exceptions import PeerClickTransportError
+from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
@@ -136,3 +138,28 @@ def test_an_untrusted_certificate_fails_at_once_naming_the_host(make_hook, tls_h
     assert "'verify'" in str(error.value)
     assert error.value.may_have_reached_server is False
     assert len(tls_host.handshakes) == 1  # not retried
+
+
+def _in_a_trigger(hook: PeerClickHook) -> list[dict[str, object]]:
+    """What a trigger does: the hook's coroutines, on httpx."""
+
+    async def listing() -> list[dict[str, object]]:
+        try:
+            return await hook.alist_entities("campaign")
+        finally:
+            await hook.aclose()
+
+    return asyncio.run(listing())
+
+
+def test_the_triggers_client_verifies_as_the_connection_says(make_hook, tls_host, monkeypatch):
+    # httpx reads SSL_CERT_FILE as requests reads REQUESTS_CA_BUNDLE: neither may override the connection.
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert _in_a_trigger(make_hook(host=tls_host.base_url, verify=False)) == []
+    assert _in_a_trigger(make_hook(host=tls_host.base_url, verify=str(tls_host.cert))) == []
+
+    handshakes = len(tls_host.handshakes)
+    with pytest.raises(PeerClickTransportError, match=r"TLS verification failed for 127\.0\.0\.1:") as error:
+        _in_a_trigger(make_hook(host=tls_host.base_url))  # verify: true
+    assert error.value.may_have_reached_server is False
+    assert len(tls_host.handshakes) == handshakes + 1  # not retried
