@@ -86,6 +86,8 @@ constraints-$(AIRFLOW):
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.trigger_threads
+	$(BIN)/python -m benchmarks.landing_cpu
+	$(BIN)/python -m benchmarks.requests_per_partition
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m scripts.demo

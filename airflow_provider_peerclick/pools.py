@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 REPORTS_POOL = "peerclick_reports"
 API_POOL = "peerclick_api"
@@ -48,8 +47,7 @@ def pool_names(conn_id: str) -> tuple[str, str]:
     return pool_name(conn_id, "reports"), pool_name(conn_id, "api")
 
 
-@dataclass(frozen=True)
-class PoolSpec:
+class PoolSpec(NamedTuple):  # not a dataclass: DAG files import this module, and a NamedTuple is cheaper
     name: str
     slots: int
     description: str
@@ -72,15 +70,13 @@ def pool_specs(
     if shared_slots is not None:
         concurrency = "Concurrency only: a shared budget (the host's or a rate_limit_store) keeps the rate."
         templates = [
-            replace(spec, slots=shared_slots, description=concurrency, include_deferred=False)
+            spec._replace(slots=shared_slots, description=concurrency, include_deferred=False)
             for spec in templates
         ]
     kinds = {name: kind for kind, name in _TEMPLATES.items()}
     return [
-        replace(
-            spec,
-            name=pool_name(conn_id, kinds[spec.name]),
-            description=f"{spec.description} Connection {conn_id}.",
+        spec._replace(
+            name=pool_name(conn_id, kinds[spec.name]), description=f"{spec.description} Connection {conn_id}."
         )
         for conn_id in dict.fromkeys(conn_ids)
         for spec in templates

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from airflow_provider_peerclick.hooks._report_query import ReportPage
+    from airflow_provider_peerclick.hooks._report_answers import ReportPage
 
 DEFAULT_PROGRESS_INTERVAL = 10.0
 

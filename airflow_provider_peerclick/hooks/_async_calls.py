@@ -28,7 +28,8 @@ from airflow_provider_peerclick.hooks._call_parts import (
     refused,
     report_page,
 )
-from airflow_provider_peerclick.hooks._report_query import ReportQuery, ReportSummary
+from airflow_provider_peerclick.hooks._report_answers import ReportSummary
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.hooks._secrets import mask_secret
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
 

@@ -31,7 +31,8 @@ from airflow_provider_peerclick.hooks._connection import (
     PeerClickSettings,
 )
 from airflow_provider_peerclick.hooks._deployment import budget_mode, local_store_url
-from airflow_provider_peerclick.hooks._rate_store import is_local_store, local_store_folder, store_throttle
+from airflow_provider_peerclick.hooks._rate_store import store_throttle
+from airflow_provider_peerclick.hooks._store_calls import is_local_store, local_store_folder
 from airflow_provider_peerclick.hooks._throttle import shared_throttle
 
 REPORT_PATH = "/report"
@@ -57,6 +58,8 @@ class RateBudget:
     report_requests_per_second: float
     store: str | None = None
     lease_seconds: float = 0.0
+    # How long a store that does not answer is waited for: the connection's retry budget.
+    store_patience: float = 0.0
 
     @classmethod
     def for_task(
@@ -87,6 +90,7 @@ class RateBudget:
             report_requests_per_second=float(report_rate),
             store=store,
             lease_seconds=settings.connect_timeout + settings.read_timeout + _LEASE_MARGIN_SECONDS,
+            store_patience=settings.max_retry_seconds,
         )
 
     @property
@@ -118,7 +122,7 @@ class RateBudget:
             return shared_throttle(key, rate)
         host, access_id = self.account
         key = f"peerclick:budget:{host}:{access_id}:{bucket}"
-        return store_throttle(self.store, key, rate, lease=self.lease_seconds)
+        return store_throttle(self.store, key, rate, lease=self.lease_seconds, patience=self.store_patience)
 
 
 def shared_store(settings: PeerClickSettings) -> str | None:

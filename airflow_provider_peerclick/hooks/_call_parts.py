@@ -15,7 +15,7 @@ from airflow_provider_peerclick.exceptions import (
 )
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._budget import REPORT_PATH
-from airflow_provider_peerclick.hooks._report_query import ReportPage
+from airflow_provider_peerclick.hooks._report_answers import ReportPage
 from airflow_provider_peerclick.hooks._throttle import Unsent
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
 

@@ -14,6 +14,7 @@ clocks disagree still agree on the window.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 import time
@@ -23,14 +24,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
-from airflow_provider_peerclick.hooks._connection import LOCAL_STORE_SCHEME
 from airflow_provider_peerclick.hooks._local_store import AsyncLocalStore, LocalStore
+from airflow_provider_peerclick.hooks._store_calls import (
+    astore_call,
+    is_local_store,
+    local_store_folder,
+    store_call,
+)
 from airflow_provider_peerclick.hooks._throttle import POLL_SECONDS, aheld, held
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # KEYS: places in flight (score: lease deadline), places answered (score: answer time).
 # ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
@@ -151,15 +157,21 @@ class StoreThrottle:
     :param lease: how long a place may stay in flight before it counts as answered: longer than any
         request can take (connect plus read timeout), so only a holder that died ever reaches it.
     :param store: the store's URL, for errors (see ``store_call``).
+    :param patience: how long a store that does not answer is waited for (the connection's
+        ``max_retry_seconds``). A place taken once it is back is used only one period later: a store
+        back from a restart has forgotten the requests answered just before it went away.
     """
 
-    def __init__(self, window: Window, rate: float, *, lease: float, store: str) -> None:
+    def __init__(
+        self, window: Window, rate: float, *, lease: float, store: str, patience: float = 0.0
+    ) -> None:
         self.rate = float(rate)
         self.limit = max(1, math.floor(rate))
         self.period = self.limit / self.rate
         self._window = window
         self._lease = lease
         self._store = store
+        self._patience = patience
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -170,8 +182,8 @@ class StoreThrottle:
             if wait == 0:
                 break
             time.sleep(_pause(wait))
-        given_back = partial(self._call, self._window.give_back, self.period, member)
-        with held(given_back, unsent=partial(self._call, self._window.return_unused, member)):
+        given_back = partial(self._release, self._window.give_back, self.period, member)
+        with held(given_back, unsent=partial(self._release, self._window.return_unused, member)):
             yield
 
     @asynccontextmanager
@@ -184,18 +196,36 @@ class StoreThrottle:
             if wait == 0:
                 break
             await asyncio.sleep(_pause(wait))
-        given_back = partial(self._acall, self._window.agive_back, self.period, member)
-        async with aheld(given_back, unsent=partial(self._acall, self._window.areturn_unused, member)):
+        given_back = partial(self._arelease, self._window.agive_back, self.period, member)
+        async with aheld(given_back, unsent=partial(self._arelease, self._window.areturn_unused, member)):
             yield
 
     def _call(self, command: Callable[..., T], *args: Any) -> T:
-        return store_call(_TAKING_A_PLACE, command, *args, store=self._store)
+        return store_call(
+            _TAKING_A_PLACE, command, *args, store=self._store, patience=self._patience, settle=self.period
+        )
 
     async def _acall(self, command: Callable[..., Awaitable[T]], *args: Any) -> T:
-        return await astore_call(_TAKING_A_PLACE, command, *args, store=self._store)
+        return await astore_call(
+            _TAKING_A_PLACE, command, *args, store=self._store, patience=self._patience, settle=self.period
+        )
+
+    def _release(self, command: Callable[..., None], *args: Any) -> None:
+        try:
+            store_call(_RELEASING, command, *args, store=self._store, patience=self._patience)
+        except PeerClickConnectionConfigError as exc:
+            log.warning("%s; the place stays counted until its lease ends", exc)
+
+    async def _arelease(self, command: Callable[..., Awaitable[None]], *args: Any) -> None:
+        try:
+            await astore_call(_RELEASING, command, *args, store=self._store, patience=self._patience)
+        except PeerClickConnectionConfigError as exc:
+            log.warning("%s; the place stays counted until its lease ends", exc)
 
 
 _TAKING_A_PLACE = "taking a place in the rate budget, and no request is sent without one"
+# A request already answered: the store not hearing of it only keeps its place counted (conservative).
+_RELEASING = "recording that a request was answered"
 
 
 def _pause(wait: float) -> float:
@@ -203,64 +233,23 @@ def _pause(wait: float) -> float:
     return POLL_SECONDS if wait < 0 else min(max(wait, 0.001), _MAX_SLEEP)
 
 
-def store_call(what: str, command: Callable[..., T], *args: Any, store: str, **kwargs: Any) -> T:
-    """Run one command on the store at URL ``store``; any failure becomes an error that names the store
-    and the setting to check."""
-    try:
-        return command(*args, **kwargs)
-    except Exception as exc:  # redis raises its own hierarchy; none of it may pass unexplained
-        raise _unanswered(what, exc, store) from None
-
-
-async def astore_call(
-    what: str, command: Callable[..., Awaitable[T]], *args: Any, store: str, **kwargs: Any
-) -> T:
-    """``store_call`` for a coroutine command."""
-    try:
-        return await command(*args, **kwargs)
-    except Exception as exc:
-        raise _unanswered(what, exc, store) from None
-
-
-def _unanswered(what: str, exc: Exception, store: str) -> PeerClickConnectionConfigError:
-    if is_local_store(store):
-        name = f"host-local rate-limit store in {local_store_folder(store)}"
-        check = (
-            "that every Airflow process of this host can write that folder ([peerclick] "
-            "local_budget_dir, or the connection's 'rate_limit_store')"
-        )
-    else:
-        name, check = "shared rate-limit store", "the connection's 'rate_limit_store'"
-    return PeerClickConnectionConfigError(
-        f"The {name} did not answer ({type(exc).__name__}) while {what}. Check {check}."
-    )
-
-
-def is_local_store(url: str) -> bool:
-    return urlsplit(url).scheme == LOCAL_STORE_SCHEME
-
-
-def local_store_folder(url: str) -> str:
-    return unquote(urlsplit(url).path)
-
-
 _clients: dict[str, Any] = {}
 # Per event loop: a redis.asyncio client may only be used on the loop it was made on.
 _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]] = (
     weakref.WeakKeyDictionary()
 )
-_throttles: dict[tuple[str, str, float, float], StoreThrottle] = {}
+_throttles: dict[tuple[str, str, float, float, float], StoreThrottle] = {}
 _lock = threading.Lock()
 
 
-def store_throttle(url: str, key: str, rate: float, *, lease: float) -> StoreThrottle:
+def store_throttle(url: str, key: str, rate: float, *, lease: float, patience: float = 0.0) -> StoreThrottle:
     """The process's throttle for ``key`` in the store at ``url``, created on first use."""
-    budget = (url, key, float(rate), float(lease))
+    budget = (url, key, float(rate), float(lease), float(patience))
     store_client(url)  # a missing redis client fails here, before any request waits
     with _lock:
         if budget not in _throttles:
             window = LocalWindow(url, key) if is_local_store(url) else RedisWindow(url, key)
-            _throttles[budget] = StoreThrottle(window, rate, lease=lease, store=url)
+            _throttles[budget] = StoreThrottle(window, rate, lease=lease, store=url, patience=patience)
         return _throttles[budget]
 
 

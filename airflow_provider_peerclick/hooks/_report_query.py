@@ -1,5 +1,5 @@
-"""The report a task asks PeerClick for, and what one request answers: cheap to import, as DAG files parse
-the report tasks' arguments into a ``ReportQuery`` (``hooks.peerclick`` re-exports all of it)."""
+"""The report a task asks PeerClick for: cheap to import, as DAG files parse the report tasks' arguments
+into a ``ReportQuery`` (``hooks.peerclick`` re-exports it, and ``_report_answers``'s types)."""
 
 from __future__ import annotations
 
@@ -95,19 +95,3 @@ def wire_time(moment: pendulum.DateTime) -> str:
     if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
         return moment.isoformat()
     return moment.strftime("%Y-%m-%dT%H:00:00")
-
-
-@dataclass(frozen=True)
-class ReportPage:
-    """One page of ``GET /report``: its rows plus the totals and row count of the whole report."""
-
-    offset: int
-    total_rows: int
-    totals: dict[str, Any]
-    rows: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class ReportSummary:
-    total_rows: int
-    totals: dict[str, Any]

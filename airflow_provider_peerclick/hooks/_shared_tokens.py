@@ -23,12 +23,8 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
-from airflow_provider_peerclick.hooks._rate_store import (
-    astore_call,
-    async_store_client,
-    store_call,
-    store_client,
-)
+from airflow_provider_peerclick.hooks._rate_store import async_store_client, store_client
+from airflow_provider_peerclick.hooks._store_calls import astore_call, store_call
 from airflow_provider_peerclick.hooks._tokens import SessionToken
 
 # How long others wait for the process that is exchanging the key, before exchanging it themselves.
@@ -43,6 +39,7 @@ class SharedTokens:
     def __init__(self, url: str, settings: PeerClickSettings) -> None:
         self._client = store_client(url)
         self._url = url
+        self._patience = settings.max_retry_seconds
         secret = settings.access_key.encode()
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"token-cipher\0" + secret).digest()))
         who = "\0".join((settings.base_url, settings.access_id)).encode()
@@ -129,10 +126,10 @@ class SharedTokens:
         return self._fernet.encrypt(json.dumps(fields).encode()), ttl
 
     def _store(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return store_call(_SHARING, command, *args, store=self._url, **kwargs)
+        return store_call(_SHARING, command, *args, store=self._url, patience=self._patience, **kwargs)
 
     async def _astore(self, command: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
-        return await astore_call(_SHARING, command, *args, store=self._url, **kwargs)
+        return await astore_call(_SHARING, command, *args, store=self._url, patience=self._patience, **kwargs)
 
 
 _SHARING = "sharing the session token"

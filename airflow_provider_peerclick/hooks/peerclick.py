@@ -37,7 +37,8 @@ from airflow_provider_peerclick.hooks._call_parts import (
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._deployment import local_store_url
 from airflow_provider_peerclick.hooks._form import form_widgets, ui_field_behaviour
-from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery, ReportSummary, wire_time
+from airflow_provider_peerclick.hooks._report_answers import ReportPage, ReportSummary
+from airflow_provider_peerclick.hooks._report_query import ReportQuery, wire_time
 from airflow_provider_peerclick.hooks._secrets import mask_secret
 from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens

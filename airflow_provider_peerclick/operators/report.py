@@ -25,7 +25,7 @@ from airflow_provider_peerclick.storage.partitions import (
     PartitionLayout,
 )
 from airflow_provider_peerclick.storage.row_formats import require_row_format
-from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
@@ -34,8 +34,14 @@ from airflow_provider_peerclick.version_compat import AirflowFailException
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery, ReportSummary
+    from airflow_provider_peerclick.hooks.peerclick import (
+        PeerClickHook,
+        ReportPage,
+        ReportQuery,
+        ReportSummary,
+    )
     from airflow_provider_peerclick.storage.landing import LandedPartition
+    from airflow_provider_peerclick.utils.lineage import ReportLineage
 
 DEFAULT_MAX_ROWS = 1_000
 
@@ -110,7 +116,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         if not self.include_rows:
             summary = self._summary(context, query)
             self.log.info("The report has %d rows", summary.total_rows)
-            self.report_lineage = ReportLineage.of(self.hook.settings, query)
+            self.report_lineage = _lineage(self.hook, query)
             return {"total_rows": summary.total_rows, "totals": summary.totals, **query.to_json()}
         rows: list[dict[str, Any]] = []
         total_rows, totals = 0, {}
@@ -125,7 +131,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
             rows.extend(page.rows)
             totals, total_rows = page.totals, page.total_rows
         self.log.info("Fetched the report's %d rows", len(rows))
-        self.report_lineage = ReportLineage.of(self.hook.settings, query)
+        self.report_lineage = _lineage(self.hook, query)
         return {"total_rows": total_rows, "totals": totals, **query.to_json(), "rows": rows}
 
     def _summary(self, context: Context, query: ReportQuery) -> ReportSummary:
@@ -290,9 +296,9 @@ class PeerClickReportToStorageOperator(
         self._announce(context, query, landed, restated)
         # Named as the outlet Asset is, so lineage and Asset-scheduled DAGs name one dataset alike.
         dataset = asset_uri(self.destination, query.group_by) or str(base / query.group_by)
-        self.report_lineage = replace(
-            ReportLineage.of(self.hook.settings, query), landed=Landed.of(dataset, written)
-        )
+        from airflow_provider_peerclick.utils.lineage import Landed
+
+        self.report_lineage = replace(_lineage(self.hook, query), landed=Landed.of(dataset, written))
         return result
 
     def _restate(
@@ -369,3 +375,9 @@ class PeerClickReportToStorageOperator(
             label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
             interval=self.progress_interval,
         )
+
+
+def _lineage(hook: PeerClickHook, query: ReportQuery) -> ReportLineage:
+    from airflow_provider_peerclick.utils.lineage import ReportLineage
+
+    return ReportLineage.of(hook.settings, query)

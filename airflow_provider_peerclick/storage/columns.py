@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from airflow_provider_peerclick.storage.errors import PeerClickStorageError
@@ -57,6 +57,12 @@ class RowShape:
     def __init__(self, columns: Iterable[str]) -> None:
         self.columns = tuple(columns)
         self._known = frozenset(self.columns)
+        self._keys = list(self.columns)
+
+    def matches(self, rows: Sequence[Mapping[str, Any]]) -> bool:
+        """Whether every row has exactly the header's keys, in its order: then a row's values are already
+        its shaped values, and writers take them as they are (the same bytes, with no reshaping)."""
+        return all(map(self._keys.__eq__, map(list, rows)))
 
     def values(self, row: Mapping[str, Any]) -> list[Any]:
         if not self._known.issuperset(row):

@@ -9,7 +9,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery
+from airflow_provider_peerclick.hooks._report_answers import ReportPage
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.storage.columns import column_order
 from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME, build_manifest, read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window

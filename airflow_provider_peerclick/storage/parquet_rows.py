@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -16,6 +17,8 @@ from airflow_provider_peerclick.storage.errors import PeerClickStorageError
 ROW_GROUP_ROWS = 10_000
 
 _ARROW_TYPES = {"integer": pa.int64(), "double": pa.float64(), "string": pa.string()}
+# What Arrow may convert in an integer column; a float there (which it would truncate) takes _integer's way.
+_INTEGER_KINDS = frozenset({int, type(None)})
 
 
 def _integer(column: str, value: Any) -> int | None:
@@ -40,7 +43,10 @@ class ParquetRowWriter:
     Buffers at most ``ROW_GROUP_ROWS`` rows, then writes them as one row group.
 
     Row groups are cut by row count rather than by API page, so the file's bytes do not depend on the page
-    size the report was fetched with.
+    size the report was fetched with. Rows wait as the dicts they came in (reshaped only when their keys
+    differ from the header's) and go to Arrow as they are (``Table.from_pylist``), unless a value is not of
+    its column's type: then the group is converted value by value (pyarrow would truncate 1.5 to 1 in an
+    integer column, so those are checked first).
     """
 
     def __init__(self, sink: HashingSink, shape: RowShape, row_group_rows: int | None = None) -> None:
@@ -48,13 +54,17 @@ class ParquetRowWriter:
         self._schema = pa.schema([(column, _ARROW_TYPES[column_type(column)]) for column in shape.columns])
         self._writer = pq.ParquetWriter(sink, self._schema)
         self._row_group_rows = row_group_rows or ROW_GROUP_ROWS
-        self._pending: list[list[Any]] = []
+        self._pending: list[Mapping[str, Any]] = []
+        self._integer_columns = [field.name for field in self._schema if field.type == pa.int64()]
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self._pending.append(self._shape.values(row))
-            if len(self._pending) >= self._row_group_rows:
-                self._write_pending()
+        if self._shape.matches(rows):
+            self._pending += rows
+        else:
+            columns = self._shape.columns
+            self._pending += (dict(zip(columns, self._shape.values(row), strict=True)) for row in rows)
+        while len(self._pending) >= self._row_group_rows:
+            self._write_pending()
 
     def finish(self) -> None:
         if self._pending:
@@ -62,9 +72,24 @@ class ParquetRowWriter:
         self._writer.close()
 
     def _write_pending(self) -> None:
+        group, self._pending = self._pending[: self._row_group_rows], self._pending[self._row_group_rows :]
+        try:
+            table = self._as_typed(group)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            table = None  # a value of another type than its column's: converted one by one below
+        self._writer.write_table(self._converted(group) if table is None else table)
+
+    def _as_typed(self, group: list[Mapping[str, Any]]) -> pa.Table | None:
+        """The rows as Arrow converts them, when every integer column holds only integers (or None)."""
+        for name in self._integer_columns:
+            if not set(map(type, map(itemgetter(name), group))) <= _INTEGER_KINDS:
+                return None
+        return pa.Table.from_pylist(group, schema=self._schema)
+
+    def _converted(self, group: list[Mapping[str, Any]]) -> pa.Table:
         arrays = []
-        for index, field in enumerate(self._schema):
-            values = [row[index] for row in self._pending]
+        for field in self._schema:
+            values = [row[field.name] for row in group]
             if field.type == pa.int64():
                 values = [_integer(field.name, value) for value in values]
             elif field.type == pa.string():
@@ -75,5 +100,4 @@ class ParquetRowWriter:
                 raise PeerClickStorageError(
                     f"Column {field.name!r} cannot be written as {field.type}: {exc}"
                 ) from None
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
-        self._pending.clear()
+        return pa.Table.from_arrays(arrays, schema=self._schema)

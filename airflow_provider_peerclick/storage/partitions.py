@@ -8,6 +8,7 @@ set of them; a window of N whole days is N partitions, whatever the schedule tha
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 import string
 from collections.abc import Iterator, Mapping
@@ -105,27 +106,10 @@ class PartitionLayout:
     def __init__(self, day_template: str = DEFAULT_DAY_TEMPLATE, hour_template: str = DEFAULT_HOUR_TEMPLATE):
         self.day_template = _check_template("partition_template", day_template, DAY_FIELDS)
         self.hour_template = _check_template("hour_partition_template", hour_template, HOUR_FIELDS)
-        self._check_distinct()
-
-    def _check_distinct(self) -> None:
-        days = [pendulum.datetime(*day, tz="UTC") for day in _SAMPLE_DAYS]
-        names = {self.day_template.format(**_values(day)) for day in days}
-        if len(names) < len(days):
-            raise PeerClickInvalidArgumentError(
-                f"partition_template: got {self.day_template!r}; it gives different days the same folder, "
-                "so one day would replace another: use {date}, or {year}, {month} and {day}"
-            )
-        # The last two: 02:00 in Berlin, twice, as clocks go back on 2026-10-25.
-        repeated = pendulum.datetime(2026, 10, 25, tz="UTC")
-        hours = [*days, days[0].add(hours=1), repeated, repeated.add(hours=1)]
-        names = {self.hour_template.format(**_values(hour.in_timezone(_DST_SAMPLE_TZ))) for hour in hours}
-        if len(names) < len(hours):
-            raise PeerClickInvalidArgumentError(
-                f"hour_partition_template: got {self.hour_template!r}; it gives different hours the same "
-                "folder (the hour clocks repeat in autumn included): use {date} (or {year}, {month} and "
-                "{day}), {hour} and {offset}, or {utc_date} and {utc_hour}; {offset} or {utc_hour} tells "
-                "the repeated hour apart"
-            )
+        if (day_template, hour_template) != (DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE):
+            # Every report task of every DAG file builds a layout at each parse; the defaults are known
+            # distinct (a test checks them), so only a user's templates cost the sample dates.
+            check_distinct(self.day_template, self.hour_template)
 
     def key(self, query: ReportQuery) -> str:
         """The folder of the partition ``query`` (one piece of ``split_window``) lands in."""
@@ -134,3 +118,27 @@ class PartitionLayout:
 
     def describe(self) -> Mapping[str, str]:
         return {"day": self.day_template, "hour": self.hour_template}
+
+
+@functools.lru_cache(maxsize=64)
+def check_distinct(day_template: str, hour_template: str) -> None:
+    """Raise unless the templates give every sample day and hour (a repeated autumn hour included) a
+    folder of its own."""
+    days = [pendulum.datetime(*day, tz="UTC") for day in _SAMPLE_DAYS]
+    names = {day_template.format(**_values(day)) for day in days}
+    if len(names) < len(days):
+        raise PeerClickInvalidArgumentError(
+            f"partition_template: got {day_template!r}; it gives different days the same folder, "
+            "so one day would replace another: use {date}, or {year}, {month} and {day}"
+        )
+    # The last two: 02:00 in Berlin, twice, as clocks go back on 2026-10-25.
+    repeated = pendulum.datetime(2026, 10, 25, tz="UTC")
+    hours = [*days, days[0].add(hours=1), repeated, repeated.add(hours=1)]
+    names = {hour_template.format(**_values(hour.in_timezone(_DST_SAMPLE_TZ))) for hour in hours}
+    if len(names) < len(hours):
+        raise PeerClickInvalidArgumentError(
+            f"hour_partition_template: got {hour_template!r}; it gives different hours the same "
+            "folder (the hour clocks repeat in autumn included): use {date} (or {year}, {month} and "
+            "{day}), {hour} and {offset}, or {utc_date} and {utc_hour}; {offset} or {utc_hour} tells "
+            "the repeated hour apart"
+        )

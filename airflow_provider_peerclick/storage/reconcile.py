@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
-from airflow_provider_peerclick.hooks._report_query import ReportPage
+from airflow_provider_peerclick.hooks._report_answers import ReportPage
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError
 
 # PeerClick rounds money to cents in each row and in the totals, so n rows may drift from the total by up
 # to half a cent per row plus half a cent for the total itself.
 HALF_CENT = Decimal("0.005")
+
+
+def _page_sum(values: list[Any], column: str) -> tuple[Decimal, bool]:
+    """The exact sum of one page's ``values`` of ``column``, and whether all were integers.
+
+    Summed per page, not per value: integers exactly with ``sum``, and money, which PeerClick sends in
+    cents, as whole cents. A float equal to (its cent count) / 100, with fewer than 15 digits, is exactly
+    that decimal: no other decimal of 15 digits or fewer reads as the same float, so its shortest repr is
+    it. Any other value takes ``_number``'s exact path, one at a time.
+    """
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return Decimal(sum(values)), True
+    if kinds <= {int, float}:
+        try:
+            cents = list(map(round, map(operator.mul, values, repeat(100.0))))
+        except (ValueError, OverflowError):  # NaN or infinity, which _number names
+            cents = []
+        exact = all(map(operator.eq, map(operator.truediv, cents, repeat(100)), values))
+        if cents and exact and max(map(abs, cents)) < _EXACT_CENTS:
+            return Decimal(sum(cents)).scaleb(-2), False
+    numbers = [_number(value, column) for value in values]
+    return sum((number for number, _ in numbers), Decimal(0)), all(integral for _, integral in numbers)
+
+
+# 15 significant digits: what a float holds exactly whatever its decimal (DBL_DIG).
+_EXACT_CENTS = 10**15
 
 
 def _number(value: Any, column: str) -> tuple[Decimal, bool]:
@@ -61,15 +91,18 @@ class Reconciler:
             )
         self.add_rows(page.rows)
 
-    def add_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self.rows += 1
-            for column in ADDITIVE_COLUMNS:
-                if column in row:
-                    self._in_rows.add(column)
-                    number, integral = _number(row[column], column)
-                    self._sums[column] += number
-                    self._integral[column] &= integral
+    def add_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.rows += len(rows)
+        for column in ADDITIVE_COLUMNS:
+            try:
+                values = list(map(itemgetter(column), rows))
+            except KeyError:
+                values = [row[column] for row in rows if column in row]
+            if values:
+                self._in_rows.add(column)
+                total, integral = _page_sum(values, column)
+                self._sums[column] += total
+                self._integral[column] &= integral
 
     def check(self) -> None:
         """Raise naming the first column, sum and total that disagree; else record what was checked."""

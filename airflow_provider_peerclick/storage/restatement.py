@@ -17,7 +17,8 @@ from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick.hooks._report_query import ReportPage, ReportQuery
+from airflow_provider_peerclick.hooks._report_answers import ReportPage
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.storage.manifest import read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout
 

@@ -53,18 +53,14 @@ class JsonLinesWriter:
     def __init__(self, sink: HashingSink, shape: RowShape) -> None:
         self._sink = sink
         self._shape = shape
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        columns = self._shape.columns
-        lines = [
-            json.dumps(
-                dict(zip(columns, self._shape.values(row), strict=True)),
-                ensure_ascii=False,
-                separators=(",", ":"),
-                allow_nan=False,
-            )
-            for row in rows
-        ]
+        if self._shape.matches(rows):
+            lines = list(map(self._encode, rows))
+        else:
+            columns = self._shape.columns
+            lines = [self._encode(dict(zip(columns, self._shape.values(row), strict=True))) for row in rows]
         if lines:
             # One write per page keeps the number of (possibly remote) write calls small.
             self._sink.write(("\n".join(lines) + "\n").encode())
@@ -100,7 +96,10 @@ class CsvWriter:
         self._csv.writerow(shape.columns)
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        self._csv.writerows(self._shape.values(row) for row in rows)
+        if self._shape.matches(rows):
+            self._csv.writerows(row.values() for row in rows)
+        else:
+            self._csv.writerows(self._shape.values(row) for row in rows)
         self._flush()
 
     def finish(self) -> None:

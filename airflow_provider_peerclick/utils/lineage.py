@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
@@ -96,21 +96,6 @@ class ReportLineage:
             },
         )
         return OperatorLineage(inputs=[report], outputs=[storage])
-
-
-class ReportLineageMixin:
-    """``get_openlineage_facets_on_complete`` from the ``ReportLineage`` a task's execute recorded."""
-
-    report_lineage: ReportLineage | None = None
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
-        if self.report_lineage is None:
-            # Nothing recorded (the task failed before it read anything): an empty answer lets the
-            # OpenLineage provider fall back to the task's declared outlets.
-            from airflow.providers.openlineage.extractors import OperatorLineage
-
-            return OperatorLineage()
-        return self.report_lineage.to_openlineage()
 
 
 def _schema(columns: Iterable[str]) -> SchemaDatasetFacet:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_peerclick.hooks._report_query import ReportSummary
-
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from airflow_provider_peerclick.hooks._report_answers import ReportSummary
     from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 
@@ -32,6 +31,8 @@ def upstream_report_reading(
     for task_id in sensors:
         for value in ti.xcom_pull(task_ids=[task_id]) or ():
             if isinstance(value, Mapping) and all(value.get(key) == want for key, want in wanted.items()):
+                from airflow_provider_peerclick.hooks._report_answers import ReportSummary
+
                 return task_id, ReportSummary(total_rows=value["total_rows"], totals=value["totals"])
     return None
 

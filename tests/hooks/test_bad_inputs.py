@@ -254,7 +254,7 @@ row(
     "store-down",
     lambda hook: hook.list_offers(),
     "rate-limit store did not answer",
-    extra={"rate_limit_store": "redis://127.0.0.1:1/0"},
+    extra={"rate_limit_store": "redis://127.0.0.1:1/0", "max_retry_seconds": 0.5},
 )
 
 # -- tasks, when the DAG is parsed ---------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from airflow_provider_peerclick import get_provider_info
@@ -63,10 +65,14 @@ def test_hook_rates_beyond_the_account_limit_fail_before_any_request(
     assert emulator.stats()["requests"] == 0
 
 
-def test_a_store_that_does_not_answer_stops_the_request(make_hook, emulator):
-    hook = make_hook(rate_limit_store="redis://127.0.0.1:1/0")
-    with pytest.raises(PeerClickConnectionConfigError, match="rate-limit store did not answer"):
+def test_a_store_that_does_not_answer_stops_the_request_once_the_retry_budget_is_spent(make_hook, emulator):
+    hook = make_hook(rate_limit_store="redis://127.0.0.1:1/0", max_retry_seconds=2)
+    started = time.monotonic()
+    with pytest.raises(PeerClickConnectionConfigError, match="rate-limit store did not answer") as error:
         hook.list_campaigns()
+    assert time.monotonic() - started >= 1.0  # waited for it first
+    assert "max_retry_seconds=2)" in str(error.value)
+    assert "reachable from every worker and the triggerer" in str(error.value)
     assert emulator.stats()["requests"] == 0
 
 

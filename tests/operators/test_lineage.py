@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from airflow_provider_peerclick.storage.landing import LandedPartition
-from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage, ReportLineageMixin
+from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage
+from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 
 REPORT = ReportLineage(
     namespace="peerclick://api.peerclick.com/key-id",

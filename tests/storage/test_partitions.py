@@ -7,6 +7,11 @@ import pytest
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 from airflow_provider_peerclick.storage import PartitionLayout, partition_key, split_window
+from airflow_provider_peerclick.storage.partitions import (
+    DEFAULT_DAY_TEMPLATE,
+    DEFAULT_HOUR_TEMPLATE,
+    check_distinct,
+)
 
 
 def window(start: str, end: str, tz: str = "UTC") -> ReportQuery:
@@ -80,3 +85,10 @@ def test_a_template_matches_an_existing_lake_layout():
 def test_templates_that_cannot_work_are_refused(day, hour, message):
     with pytest.raises(PeerClickInvalidArgumentError, match=message):
         PartitionLayout(day, hour)
+
+
+def test_the_default_templates_that_layouts_skip_checking_are_distinct():
+    # PartitionLayout() does not check the defaults (a cost paid at every parse); this is that check.
+    check_distinct(DEFAULT_DAY_TEMPLATE, DEFAULT_HOUR_TEMPLATE)
+    with pytest.raises(PeerClickInvalidArgumentError, match="different days the same folder"):
+        check_distinct("{year}/{month}", DEFAULT_HOUR_TEMPLATE)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
@@ -26,7 +28,7 @@ def test_rows_that_add_up_pass_and_ratio_columns_are_not_summed():
 def test_money_is_summed_exactly_not_with_float_drift():
     rows = [{"campaignId": n, "visits": 1, "clicks": 0, "revenue": 0.1, "cost": 0.0} for n in range(10)]
     reconciler = reconcile(paged(rows, 10, totals={"visits": 10, "clicks": 0, "revenue": 1.0, "cost": 0.0}))
-    assert str(reconciler.sums()["revenue"]) == "1.0"
+    assert reconciler.sums()["revenue"] == Decimal("1.0")  # exactly: ten float 0.1s sum to 0.9999999999999999
 
 
 def test_an_integer_column_must_match_exactly():
@@ -108,3 +110,18 @@ def test_an_empty_report_reconciles_what_its_totals_hold():
     reconciler = reconcile(paged([], 10, {"visits": 0, "clicks": 0, "revenue": 0.0}))
     assert reconciler.reconciled == ("visits", "clicks", "revenue")
     assert reconciler.not_returned == ("cost",)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([0.125] * 8, Decimal("1.000")),  # finer than cents: each value by its exact decimal
+        ([0.1, 0.125, 2], Decimal("2.225")),  # one such value sends the page down the exact path
+        ([1e13 + 0.25, 0.75], Decimal("10000000000001.00")),  # beyond 15 digits of cents
+        ([19.99, 0.01, 5], Decimal("25.00")),  # integers among money
+    ],
+)
+def test_a_page_of_money_sums_to_the_exact_decimal_of_its_values(values, expected):
+    rows = [{"campaignId": n, "visits": 1, "revenue": value} for n, value in enumerate(values)]
+    total = {"visits": len(values), "revenue": float(expected)}
+    assert reconcile(paged(rows, len(rows), totals=total)).sums()["revenue"] == expected

@@ -86,3 +86,16 @@ def test_parquet_without_pyarrow_names_the_extra(monkeypatch):
 def test_parquet_is_refused_where_pyarrow_is_missing():
     with pytest.raises(PeerClickInvalidArgumentError, match=r"airflow-provider-peerclick\[parquet\]"):
         require_row_format("parquet")
+
+
+@pytest.mark.parametrize("row_format", ["jsonl", "csv", "parquet"])
+def test_rows_in_the_header_order_and_rows_reshaped_give_the_same_bytes(row_format):
+    if row_format == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        pytest.skip("pyarrow is not installed")
+    rows = make_rows(7)
+    # The same rows with keys in another order, and with a null left out: the reshaping path.
+    shuffled = [dict(reversed(list(row.items()))) for row in rows]
+    shuffled[3] = {key: value for key, value in shuffled[3].items() if key != "cr"}
+    rows[3] = {**rows[3], "cr": None}
+    assert write(row_format, [rows[:4], rows[4:]]) == write(row_format, [shuffled[:4], shuffled[4:]])
+    assert write(row_format, [rows]) == write(row_format, [rows[:2], shuffled[2:5], rows[5:]])
