@@ -59,9 +59,14 @@ def main() -> int:
         _first_connection_lookup()
         for row_format in options.formats.split(","):
             with tempfile.TemporaryDirectory() as folder:
+                # A one-row landing first: what a process pays once (fsspec, the writer's first use) is not
+                # a cost of landing rows, and would fall on whichever side runs first.
+                ours(row_format, Path(folder) / "warm-up", group_by="day")
+                time.sleep(1.05)
                 plain_cpu, plain_file, rows = plain(emulator, row_format, Path(folder) / "plain")
                 ours_cpu, ours_file = ours(row_format, Path(folder) / "ours")
                 same = _digest(plain_file) == _digest(ours_file)
+                time.sleep(1.05)
             ratios[row_format] = ours_cpu / plain_cpu
             print(
                 f"{row_format:>8}: {rows} rows; ours {ours_cpu:.2f} s CPU, plain {plain_cpu:.2f} s, "
@@ -79,13 +84,13 @@ def main() -> int:
     return 0 if worst <= FLOOR and refused == 0 else 1
 
 
-def ours(row_format: str, folder: Path) -> tuple[float, Path]:
+def ours(row_format: str, folder: Path, *, group_by: str = "campaign") -> tuple[float, Path]:
     from airflow.sdk import ObjectStoragePath
 
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportQuery
     from airflow_provider_peerclick.storage.landing import land_report
 
-    query = ReportQuery.build(**DAY)
+    query = ReportQuery.build(**{**DAY, "group_by": group_by})
     started = time.process_time()
     hook = PeerClickHook()
     pages = hook.iter_report_pages(query=query, page_size=10_000)
