@@ -54,9 +54,9 @@ class Outage:
         self.failures += 1
         delay = min(_MAX_DELAY, _FIRST_DELAY * 2 ** (self.failures - 1)) * random.uniform(0.5, 1.0)
         waited = now - self.started
-        if waited + delay > self.patience:
+        if waited >= self.patience:
             raise unanswered(self.what, exc, self.store, waited=waited, patience=self.patience)
-        return delay
+        return min(delay, self.patience - waited)  # the last try comes when the budget ends
 
     def over(self) -> bool:
         """Whether the store answered after failing (logged); the caller may have to settle first."""
