@@ -32,7 +32,8 @@ class EmulatorProcess:
         self.access_id = access_id
         self.access_key = access_key
         args = [sys.executable, "-m", "peerclick_emulator", "--port", "0"]
-        args += ["--access-id", access_id, "--access-key", access_key, "--seed", str(seed), *extra_args]
+        # With "=": a key may begin with "-", which argparse would take for an option.
+        args += [f"--access-id={access_id}", f"--access-key={access_key}", "--seed", str(seed), *extra_args]
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed in stop()
         # Our own interpreter and module, with arguments from the caller of this test helper.
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True)  # noqa: S603

@@ -27,7 +27,8 @@ class Emulator:
         args = [sys.executable, "-m", "peerclick_emulator", "--port", "0"]
         args += ["--port-file", str(port_file), "--seed", "42", "--request-log", str(self.request_log)]
         for access_id, access_key in self.keys.values():
-            args += ["--access-id", access_id, "--access-key", access_key]
+            # With "=": a random key may begin with "-", which argparse would take for an option.
+            args += [f"--access-id={access_id}", f"--access-key={access_key}"]
         supervisor.start("emulator", args, env=inherited_env())
         wait_until(
             port_file.exists,
