@@ -51,6 +51,7 @@ DAILY_REPORT_MODULES = {
         "storage.partitions",
         "storage.row_formats",
         "utils",
+        "utils.landing_mixin",
         "utils.lineage_mixin",
         "utils.mapped_accounts",
         "utils.readings",

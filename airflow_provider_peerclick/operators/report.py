@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
@@ -13,7 +12,7 @@ from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
-from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL, report_progress
+from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
 from airflow_provider_peerclick.storage.destination import (
     asset_uri,
     check_destination_text,
@@ -25,6 +24,7 @@ from airflow_provider_peerclick.storage.partitions import (
     PartitionLayout,
 )
 from airflow_provider_peerclick.storage.row_formats import require_row_format
+from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
@@ -144,7 +144,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
 
 
 class PeerClickReportToStorageOperator(
-    ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
 ):
     """
     Fetch a report window page by page into one partition per account day,
@@ -203,9 +203,6 @@ class PeerClickReportToStorageOperator(
         "partition_template",
         "hour_partition_template",
     )
-    # Restating more than two months back costs a request a day for little: PeerClick's late
-    # conversions settle within days.
-    max_lookback_days = 62
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -244,24 +241,13 @@ class PeerClickReportToStorageOperator(
         check_required_now(format, require_row_format)
         self.destination = destination
         self.format = format
-        self.page_size = arguments.page_size(page_size)
         self.peerclick_conn_id = peerclick_conn_id
         self.storage_conn_id = storage_conn_id
         self.partition_template = partition_template
         self.hour_partition_template = hour_partition_template
         if not is_templated([partition_template, hour_partition_template]):
             PartitionLayout(partition_template, hour_partition_template)
-        if (
-            isinstance(lookback_days, bool)
-            or not isinstance(lookback_days, int)
-            or not 0 <= lookback_days <= self.max_lookback_days
-        ):
-            raise PeerClickInvalidArgumentError(
-                f"lookback_days: got {lookback_days!r}; "
-                f"allowed: an integer from 0 to {self.max_lookback_days}"
-            )
-        self.lookback_days = lookback_days
-        self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
+        self.set_landing_arguments(page_size, lookback_days, progress_interval)
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_peerclick.storage.landing import land_window
@@ -312,37 +298,21 @@ class PeerClickReportToStorageOperator(
         """Re-land the lookback days whose totals changed (adding them to ``written``); their previous and
         new totals, oldest first."""
         from airflow_provider_peerclick.storage.landing import land_report
-        from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
+        from airflow_provider_peerclick.storage.restatement import partition_manifest
 
-        restated = []
-        for day in lookback_days(query, self.lookback_days):
-            pages = self._pages(day)
-            check = check_day(pages, base=base, query=day, layout=layout)
-            if check.previous is None:
-                self.log.info("Lookback: %s was never landed; skipped (backfill to fill it)", check.partition)
-                continue
-            if not check.changed:
-                self.log.info("Lookback: %s unchanged", check.partition)
-                continue
-            assert check.first_page is not None  # a landed day's check always reads its first page
-            again: LandedPartition = land_report(
-                chain([check.first_page], pages),
-                base=base,
-                query=day,
-                row_format=row_format,
-                layout=layout,
-                reason="restated",
+        def land(day: ReportQuery, pages: Iterator[ReportPage]) -> LandedPartition:
+            return land_report(
+                pages, base=base, query=day, row_format=row_format, layout=layout, reason="restated"
             )
-            entry = {**check.describe(), "totals": again.totals, "row_count": again.row_count}
-            self.log.info(
-                "Lookback: restated %s: totals were %s, now %s",
-                check.partition,
-                entry["previous_totals"],
-                again.totals,
-            )
-            restated.append(entry)
-            written.append(again)
-        return restated
+
+        restated = self._restate_days(
+            query,
+            lambda day: (layout.key(day), partition_manifest(base, day, layout)),
+            land,
+            lambda again: {"totals": again.totals, "row_count": again.row_count},
+        )
+        written.extend(again for _, again in restated)
+        return [entry for entry, _ in restated]
 
     def _announce(
         self,
@@ -367,14 +337,6 @@ class PeerClickReportToStorageOperator(
         for outlet in self.outlets:
             if isinstance(outlet, Asset):
                 events[outlet].extra.update(extra)
-
-    def _pages(self, piece: ReportQuery) -> Iterator[ReportPage]:
-        return report_progress(
-            self.hook.iter_report_pages(query=piece, page_size=self.page_size),
-            self.log,
-            label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
-            interval=self.progress_interval,
-        )
 
 
 def _lineage(hook: PeerClickHook, query: ReportQuery) -> ReportLineage:

@@ -73,14 +73,19 @@ def _asked_now(query: ReportQuery) -> tuple[Any, ...]:
 def check_day(
     pages: Iterator[ReportPage],
     *,
-    base: ObjectStoragePath,
     query: ReportQuery,
-    layout: PartitionLayout,
+    partition: str,
+    previous: Mapping[str, Any] | None,
 ) -> DayCheck:
-    """Read the day's manifest, and only if there is one take the first of ``pages`` (the day's report,
-    fetched lazily, so this is the one request spent); the rest of ``pages`` is what a re-landing reads
-    after that first page."""
-    partition = layout.key(query)
-    previous = read_manifest(base / query.group_by / partition)
+    """Take the first of ``pages`` (the day's report, fetched lazily, so this is the one request spent)
+    only if the day was landed before (``previous``: its manifest, or its load record); the rest of
+    ``pages`` is what a re-landing reads after that first page."""
     first_page = next(pages) if previous is not None else None
     return DayCheck(query=query, partition=partition, first_page=first_page, previous=previous)
+
+
+def partition_manifest(
+    base: ObjectStoragePath, query: ReportQuery, layout: PartitionLayout
+) -> Mapping[str, Any] | None:
+    """The manifest of the partition ``query`` covers under ``base``, or None if it was never landed."""
+    return read_manifest(base / query.group_by / layout.key(query))

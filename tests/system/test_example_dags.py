@@ -17,7 +17,12 @@ from ..conftest import plain_names
 from .conftest import register_assets
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
-EXPECTED = {"peerclick_daily_report", "peerclick_entities_snapshot", "peerclick_report_summary"}
+EXPECTED = {
+    "peerclick_daily_report",
+    "peerclick_entities_snapshot",
+    "peerclick_report_summary",
+    "peerclick_report_to_postgres",
+}
 
 
 @pytest.fixture

@@ -1,0 +1,198 @@
+"""Land a PeerClick report window in a SQL table, one transaction per account day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
+from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
+from airflow_provider_peerclick.sql.names import TableName
+from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
+from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
+from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now, check_required_now
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
+    from airflow_provider_peerclick.sql.landing import LandedDay
+
+DEFAULT_LOAD_TABLE = "peerclick_loads"
+
+
+class PeerClickReportToSqlOperator(
+    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+):
+    """
+    Land a report window in ``table`` on the database of ``sql_conn_id``, one account day at a time,
+    and return ``{"table", "account", "row_count", "partitions", "restated"}`` to XCom
+    (``partitions``: per day its ``date``, ``row_count`` and ``totals``).
+
+    Each day is replaced in one transaction: its rows deleted, the new ones inserted, the load recorded in
+    ``load_table``, then committed, and only after the rows add up to PeerClick's row count and totals.
+    A reader sees the day as it was or as it is now, never both and never half of it. A failed or killed
+    landing changes nothing, and a rerun replaces rather than duplicates.
+
+    The table is created when absent: ``account`` and ``date`` (the day in ``tz``), then the group-by's
+    ID and name, then the metrics, under snake_case names (``campaign_id``, ``revenue``); integers for
+    counts, ``NUMERIC`` for money; primary key ``(account, date, <group-by ID>)``. ``load_table``
+    (created too) has per day ``table_name``, ``account``, ``date``, ``group_by``, ``row_count``,
+    ``totals`` and ``query`` (JSON), ``run_id`` and ``loaded_at``: what PeerClick said, for audits.
+
+    PostgreSQL (``postgres`` connections) takes the rows through ``COPY``, and other days of the table
+    stay readable and landable meanwhile; SQLite and every other ``DbApiHook`` get ``executemany``.
+
+    :param sql_conn_id: an Airflow connection whose hook is a common.sql ``DbApiHook``.
+    :param table: ``table`` or ``schema.table`` (letters, digits and ``_``).
+    :param group_by: campaign, offer, traffic-source, country, day or hour-of-day.
+    :param start: first day (inclusive); default the data interval start, converted into ``tz``.
+    :param end: last day (exclusive); default the data interval end. Whole days of ``tz`` only.
+    :param tz: the account's IANA time zone. Default UTC.
+    :param columns: metrics to fetch (default all); a list or a comma-separated string.
+    :param filters: group-by name to ID or code, e.g. ``{"country": "US"}``.
+    :param account: the ``account`` column's value; default the connection's access key ID.
+    :param load_table: the load table, ``peerclick_loads`` by default.
+    :param schema_changes: when PeerClick starts or stops sending a column: ``evolve`` (default) adds
+        it (a missing one stays NULL), ``freeze`` fails before anything is written, naming the column,
+        ``discard`` drops new columns and logs them.
+    :param page_size: rows per request, up to 10000; each request costs a second of the report limit.
+    :param lookback_days: also re-check the N days before the window, one request each, against the load
+        table, and replace the days whose row count or totals changed (``restated`` in the result).
+    :param peerclick_conn_id: the PeerClick connection.
+    :param progress_interval: seconds between progress lines while a report is paged. Default 10.
+
+    Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
+    """
+
+    pool_kind = "reports"
+    template_fields = (*REPORT_TEMPLATE_FIELDS, "sql_conn_id", "table", "load_table", "account")
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        sql_conn_id: str,
+        table: str,
+        group_by: str,
+        start: Any = None,
+        end: Any = None,
+        tz: str | None = "UTC",
+        columns: Iterable[str] | str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        account: str | None = None,
+        load_table: str = DEFAULT_LOAD_TABLE,
+        schema_changes: str = "evolve",
+        page_size: int = arguments.MAX_PAGE_SIZE,
+        lookback_days: int = 0,
+        peerclick_conn_id: str = DEFAULT_CONN_ID,
+        progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+        **kwargs: Any,
+    ) -> None:
+        from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
+
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        super().__init__(**kwargs)
+        self.set_report_arguments(
+            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
+        )
+        check_required_now(table, TableName.parse)
+        check_required_now(load_table, lambda name: TableName.parse(name, "load_table"))
+        check_now(account, _account)
+        self.sql_conn_id = sql_conn_id
+        self.table = table
+        self.load_table = load_table
+        self.account = account
+        self.schema_changes = require_schema_changes(schema_changes)
+        self.peerclick_conn_id = peerclick_conn_id
+        self.set_landing_arguments(page_size, lookback_days, progress_interval)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_peerclick.sql.connection import sql_hook
+        from airflow_provider_peerclick.sql.dialects import Dialect
+        from airflow_provider_peerclick.sql.landing import TableLanding, land_day, previous_load
+        from airflow_provider_peerclick.sql.tables import ReportTable
+        from airflow_provider_peerclick.storage.columns import column_order
+        from airflow_provider_peerclick.storage.partitions import split_window
+
+        self.report_lineage = None
+        # Everything that can be checked without PeerClick is checked first, so a missing connection or
+        # a bad table name costs no request out of the account's limit.
+        target = ReportTable(
+            TableName.parse(self.table),
+            TableName.parse(self.load_table, "load_table"),
+            Dialect(sql_hook(self.sql_conn_id)),
+        )
+        query = self.resolve_report_query(context)
+        days = list(split_window(query))
+        _whole_days(query, days)
+        account = _account(self.account) if self.account is not None else self.hook.settings.access_id
+        run_id = str(context.get("run_id") or "")
+        landing = TableLanding(target, account, run_id, self.schema_changes)
+        self.log.info(
+            "Landing the PeerClick report by %s from %s to %s (%s) into %s as account %s",
+            query.group_by,
+            query.start,
+            query.end,
+            query.tz,
+            target.table,
+            account,
+        )
+        conn = target.dialect.connect()
+        try:
+            target.create(conn, query.group_by, column_order(query.group_by, query.columns, None))
+            landed = []
+            for day in days:
+                landed.append(land_day(conn, self._pages(day), landing, day))
+                self.log.info(
+                    "Committed %d rows of %s to %s", landed[-1].row_count, landed[-1].date, target.table
+                )
+
+            def land(day: ReportQuery, pages: Iterator[ReportPage]) -> LandedDay:
+                return land_day(conn, pages, landing, day)
+
+            restated = self._restate_days(
+                query,
+                lambda day: (
+                    day.start.to_date_string(),
+                    previous_load(conn, landing, day.start.to_date_string()),
+                ),
+                land,
+                lambda again: {"totals": again.totals, "row_count": again.row_count},
+            )
+        finally:
+            conn.close()
+        from airflow_provider_peerclick.operators.report import _lineage
+
+        self.report_lineage = _lineage(self.hook, query)
+        return {
+            "table": str(target.table),
+            "account": account,
+            "row_count": sum(day.row_count for day in landed),
+            "partitions": [day.to_xcom() for day in landed],
+            "restated": [entry for entry, _ in restated],
+        }
+
+
+def _account(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PeerClickInvalidArgumentError(
+            f"account: got {value!r}; allowed: a non-empty name for the account's rows, or None for the "
+            "connection's access key ID"
+        )
+    return value.strip()
+
+
+def _whole_days(query: ReportQuery, days: list[ReportQuery]) -> None:
+    for day in days:
+        if day.start != day.start.start_of("day") or day.end != day.start.start_of("day").add(days=1):
+            raise PeerClickInvalidArgumentError(
+                f"start/end: the window {query.start.isoformat()} to {query.end.isoformat()} covers part of "
+                f"{day.start.to_date_string()} only; a table lands whole days of {query.tz}: give start and "
+                "end at midnight, or schedule the DAG daily"
+            )

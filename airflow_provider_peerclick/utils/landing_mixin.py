@@ -1,0 +1,91 @@
+"""What the landing operators share: paging with progress lines, and the lookback that re-lands the days
+PeerClick has changed since (late conversions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from itertools import chain
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.progress import report_progress
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
+
+Landed = TypeVar("Landed")
+# Restating more than two months back costs a request a day for little: PeerClick's late conversions
+# settle within days.
+MAX_LOOKBACK_DAYS = 62
+
+
+def lookback_days_argument(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LOOKBACK_DAYS:
+        raise PeerClickInvalidArgumentError(
+            f"lookback_days: got {value!r}; allowed: an integer from 0 to {MAX_LOOKBACK_DAYS}"
+        )
+    return value
+
+
+class ReportLandingMixin:
+    """Needs ``hook``, ``log``, ``page_size``, ``progress_interval`` and ``lookback_days``."""
+
+    hook: PeerClickHook
+    page_size: int
+    progress_interval: float
+    lookback_days: int
+    max_lookback_days = MAX_LOOKBACK_DAYS
+
+    if TYPE_CHECKING:
+
+        @property
+        def log(self) -> Any: ...  # the operator's
+
+    def set_landing_arguments(self, page_size: Any, lookback_days: Any, progress_interval: Any) -> None:
+        self.page_size = arguments.page_size(page_size)
+        self.lookback_days = lookback_days_argument(lookback_days)
+        self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
+
+    def _pages(self, piece: ReportQuery) -> Iterator[ReportPage]:
+        return report_progress(
+            self.hook.iter_report_pages(query=piece, page_size=self.page_size),
+            self.log,
+            label=f"Report by {piece.group_by} from {piece.start.isoformat()} to {piece.end.isoformat()}",
+            interval=self.progress_interval,
+        )
+
+    def _restate_days(
+        self,
+        query: ReportQuery,
+        previous_of: Callable[[ReportQuery], tuple[str, Mapping[str, Any] | None]],
+        land: Callable[[ReportQuery, Iterator[ReportPage]], Landed],
+        summary: Callable[[Landed], Mapping[str, Any]],
+    ) -> list[tuple[dict[str, Any], Landed]]:
+        """Re-land the lookback days whose numbers changed: for each, its entry (the partition, its
+        previous and new totals) and what ``land`` returned, oldest first. ``previous_of`` names a day's
+        partition and what was landed there; ``summary`` gives a landing's ``totals`` and ``row_count``."""
+        from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
+
+        restated = []
+        for day in lookback_days(query, self.lookback_days):
+            pages = self._pages(day)
+            partition, previous = previous_of(day)
+            check = check_day(pages, query=day, partition=partition, previous=previous)
+            if check.previous is None:
+                self.log.info("Lookback: %s was never landed; skipped (backfill to fill it)", partition)
+                continue
+            if not check.changed:
+                self.log.info("Lookback: %s unchanged", partition)
+                continue
+            assert check.first_page is not None  # a landed day's check always reads its first page
+            again = land(day, chain([check.first_page], pages))
+            entry = {**check.describe(), **summary(again)}
+            self.log.info(
+                "Lookback: restated %s: totals were %s, now %s",
+                partition,
+                entry["previous_totals"],
+                entry["totals"],
+            )
+            restated.append((entry, again))
+        return restated
