@@ -88,6 +88,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.trigger_threads
 	$(BIN)/python -m benchmarks.landing_cpu
 	$(BIN)/python -m benchmarks.requests_per_partition
+	$(BIN)/python -m benchmarks.sql_landing
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m scripts.demo

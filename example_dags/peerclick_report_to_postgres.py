@@ -26,10 +26,12 @@ from airflow_provider_peerclick.version_compat import CronDataIntervalTimetable
 
 ACCOUNT_TZ = os.environ.get("PEERCLICK_ACCOUNT_TZ", "UTC")
 SQL_CONN_ID = os.environ.get("PEERCLICK_SQL_CONN_ID", "peerclick_warehouse")
+LOOKBACK_DAYS = int(os.environ.get("PEERCLICK_LOOKBACK_DAYS", "3"))
 
 with DAG(
     dag_id="peerclick_report_to_postgres",
-    schedule=CronDataIntervalTimetable("0 6 * * *", timezone=ACCOUNT_TZ),
+    # Each run's data interval is one whole account day, midnight to midnight, as a table lands them.
+    schedule=CronDataIntervalTimetable("@daily", timezone=ACCOUNT_TZ),
     start_date=pendulum.datetime(2026, 11, 1, tz=ACCOUNT_TZ),
     catchup=False,
     default_args={"retries": 3, "retry_delay": timedelta(minutes=5)},
@@ -41,6 +43,6 @@ with DAG(
         table="peerclick_campaign",
         group_by="campaign",
         tz=ACCOUNT_TZ,
-        # Late conversions: re-check the three days before, one request each, and replace those changed.
-        lookback_days=3,
+        # Late conversions: re-check the days before, one request each, and replace those changed.
+        lookback_days=LOOKBACK_DAYS,
     )

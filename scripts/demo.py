@@ -5,8 +5,9 @@ Starts the emulator on a free port, with late conversions (a day's conversions a
 for 3 days), prepares a project-local AIRFLOW_HOME (DB, pools, a connection from an env var), runs
 `airflow dags test peerclick_daily_report` for the three days before today, each with the emulator's
 clock set to the morning after that day, so each run's lookback finds the earlier days grown and restates
-them; then snapshots campaigns and offers, loads the landed files into SQLite, and prints what landed,
-whether it reconciles, each restated day's old and new totals, and the emulator's stats. Exits non-zero
+them, and `airflow dags test peerclick_report_to_postgres` for the same day into a SQLite table; then
+snapshots campaigns and offers, and prints what landed, whether it reconciles, a reader's query of the
+table, each restated day's old and new totals, and the emulator's stats. Exits non-zero
 if PeerClick refused anything. Safe to run again: every day's partition is replaced, never duplicated.
 """
 
@@ -31,6 +32,7 @@ from scripts.demo_requests import RequestLog
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_HOME = ROOT / "airflow_home"
 LANDING = ROOT / "data" / "peerclick"
+WAREHOUSE = ROOT / "data" / "peerclick-warehouse.sqlite"
 BIN = Path(sys.executable).parent
 LOG = AIRFLOW_HOME / "demo.log"
 REQUEST_LOG = AIRFLOW_HOME / "emulator-requests.jsonl"
@@ -65,6 +67,8 @@ def airflow_env(emulator: EmulatorProcess) -> dict[str, str]:
         "PEERCLICK_ACCOUNT_TZ": "UTC",
         "PEERCLICK_SETTLE_SECONDS": "5",  # the emulator's clock stands still; production waits longer
         "PEERCLICK_LOOKBACK_DAYS": "2",
+        # peerclick_report_to_postgres lands in any database Airflow connects to: SQLite here.
+        "AIRFLOW_CONN_PEERCLICK_WAREHOUSE": json.dumps({"conn_type": "sqlite", "host": str(WAREHOUSE)}),
     }
 
 
@@ -95,6 +99,15 @@ def restatement(manifest_path: Path) -> str | None:
     return f"restated ({len(manifest['history'])} earlier versions): " + ", ".join(changes)
 
 
+# Per day, what a reader sums, and whether it equals the totals PeerClick reported (the load table).
+READER_QUERY = (
+    "SELECT c.date, COUNT(*), SUM(c.conversions), ROUND(SUM(c.revenue), 2), "
+    "COUNT(*) = l.row_count AND SUM(c.conversions) = json_extract(l.totals, '$.conversions') "
+    "AND ROUND(SUM(c.revenue), 2) = ROUND(json_extract(l.totals, '$.revenue'), 2) "
+    "FROM peerclick_campaign c JOIN peerclick_loads l USING (account, date) GROUP BY c.date ORDER BY c.date"
+)
+
+
 def report(started: float, since: pendulum.DateTime, stats: dict[str, object], requests: RequestLog) -> int:
     step(f"Landed under {LANDING}")
     restated = []
@@ -107,11 +120,17 @@ def report(started: float, since: pendulum.DateTime, stats: dict[str, object], r
     for manifest_path in sorted(LANDING.glob("snapshots/*/*/_manifest.json")):
         count = json.loads(manifest_path.read_text())["row_count"]
         print(f"  {manifest_path.parent.relative_to(ROOT)!s:<48} {count:>6} entities")
-    database = LANDING.parent / "peerclick.sqlite"
-    with sqlite3.connect(database) as db:
-        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        counts = {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables}  # noqa: S608
-    print(f"  loaded by peerclick_report_summary into {database.relative_to(ROOT)}: {counts}")
+    step(f"A reader's query of the table peerclick_campaign in {WAREHOUSE.relative_to(ROOT)}")
+    print(f"  {READER_QUERY}")
+    differ = 0
+    with sqlite3.connect(WAREHOUSE) as db:
+        for date, count, conversions, revenue, loaded in db.execute(READER_QUERY):
+            differ += not loaded
+            verdict = "equals PeerClick's totals" if loaded else "DIFFERS from PeerClick's totals"
+            print(
+                f"  {date}  {count:>4} rows  {conversions:>5} conversions  {revenue:>10.2f} revenue"
+                f"  {verdict}"
+            )
     step("Restated by the lookback (late conversions: old -> new totals)")
     print("\n".join(restated) if restated else "  none")
     step("Emulator stats")
@@ -127,7 +146,7 @@ def report(started: float, since: pendulum.DateTime, stats: dict[str, object], r
     )
     print(f"  peak requests in any second: {stats['peak_per_second']}")
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Log: {LOG.relative_to(ROOT)}")
-    return 0 if stats["refused"] == 0 else 1
+    return 0 if stats["refused"] == 0 and differ == 0 else 1
 
 
 def main() -> int:
@@ -164,11 +183,21 @@ def main() -> int:
                 env=env,
             )
             requests.mark(day.to_date_string())
+            step(
+                f"airflow dags test peerclick_report_to_postgres: {day.to_date_string()} into a SQLite table"
+            )
+            run(
+                str(BIN / "airflow"),
+                "dags",
+                "test",
+                "peerclick_report_to_postgres",
+                day.add(days=1).isoformat(),
+                env=env,
+            )
+            requests.mark(day.to_date_string(), to_sql=True)
         emulator.control("POST", "clock", json={"now": None})
         step("airflow dags test peerclick_entities_snapshot")
         run(str(BIN / "airflow"), "dags", "test", "peerclick_entities_snapshot", today.isoformat(), env=env)
-        step("airflow dags test peerclick_report_summary (reads the landed files into SQLite)")
-        run(str(BIN / "airflow"), "dags", "test", "peerclick_report_summary", env=env)
         requests.mark(None)
         return report(started, since, emulator.stats(), requests)
 

