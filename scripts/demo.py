@@ -55,6 +55,10 @@ def run(*command: str, env: dict[str, str]) -> None:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}); end of {LOG}:\n" + "\n".join(tail))
 
 
+def dags_test(dag_id: str, logical_date: pendulum.DateTime, env: dict[str, str]) -> None:
+    run(str(BIN / "airflow"), "dags", "test", dag_id, logical_date.isoformat(), env=env)
+
+
 def airflow_env(emulator: EmulatorProcess) -> dict[str, str]:
     return {
         **os.environ,
@@ -174,30 +178,16 @@ def main() -> int:
                 f"(emulator clock {morning_after.to_datetime_string()} UTC)"
             )
             # A run covers the day before its logical date's cron tick: pass the end of the day.
-            run(
-                str(BIN / "airflow"),
-                "dags",
-                "test",
-                "peerclick_daily_report",
-                day.add(days=1).isoformat(),
-                env=env,
-            )
+            dags_test("peerclick_daily_report", day.add(days=1), env)
             requests.mark(day.to_date_string())
             step(
                 f"airflow dags test peerclick_report_to_postgres: {day.to_date_string()} into a SQLite table"
             )
-            run(
-                str(BIN / "airflow"),
-                "dags",
-                "test",
-                "peerclick_report_to_postgres",
-                day.add(days=1).isoformat(),
-                env=env,
-            )
+            dags_test("peerclick_report_to_postgres", day.add(days=1), env)
             requests.mark(day.to_date_string(), to_sql=True)
         emulator.control("POST", "clock", json={"now": None})
         step("airflow dags test peerclick_entities_snapshot")
-        run(str(BIN / "airflow"), "dags", "test", "peerclick_entities_snapshot", today.isoformat(), env=env)
+        dags_test("peerclick_entities_snapshot", today, env)
         requests.mark(None)
         return report(started, since, emulator.stats(), requests)
 
