@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -20,8 +21,9 @@ from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
     from airflow_provider_peerclick.sql.landing import LandedDay
+    from airflow_provider_peerclick.utils.lineage import ReportLineage
 
 DEFAULT_LOAD_TABLE = "peerclick_loads"
 
@@ -66,6 +68,10 @@ class PeerClickReportToSqlOperator(
         table, and replace the days whose row count or totals changed (``restated`` in the result).
     :param peerclick_conn_id: the PeerClick connection.
     :param progress_interval: seconds between progress lines while a report is paged. Default 10.
+
+    OpenLineage (with the ``openlineage`` extra): the report as input, the table as output (named from
+    its URI, e.g. ``postgres://host:5432/database/schema/table``), with its columns' SQL types and the
+    rows this run wrote.
 
     Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
     """
@@ -113,6 +119,7 @@ class PeerClickReportToSqlOperator(
         self.set_landing_arguments(page_size, lookback_days, progress_interval)
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_peerclick.sql.asset import table_uri
         from airflow_provider_peerclick.sql.connection import sql_hook
         from airflow_provider_peerclick.sql.dialects import Dialect
         from airflow_provider_peerclick.sql.landing import TableLanding, land_day, previous_load
@@ -167,9 +174,12 @@ class PeerClickReportToSqlOperator(
             )
         finally:
             conn.close()
-        from airflow_provider_peerclick.operators.report import _lineage
-
-        self.report_lineage = _lineage(self.hook, query)
+        self.report_lineage = _table_lineage(
+            self.hook,
+            query,
+            table_uri(target.dialect.hook, target.table),
+            [*landed, *(again for _, again in restated)],
+        )
         return {
             "table": str(target.table),
             "account": account,
@@ -177,6 +187,19 @@ class PeerClickReportToSqlOperator(
             "partitions": [day.to_xcom() for day in landed],
             "restated": [entry for entry, _ in restated],
         }
+
+
+def _table_lineage(hook: PeerClickHook, query: ReportQuery, uri: str, days: list[LandedDay]) -> ReportLineage:
+    """The report read, and the table written with its columns and types and the rows of ``days``."""
+    from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage
+
+    columns: dict[str, str] = {}
+    for day in days:
+        columns.update(zip(day.columns, day.types, strict=True))
+    landed = Landed(
+        uri, tuple(columns), sum(day.row_count for day in days), None, None, tuple(columns.values())
+    )
+    return replace(ReportLineage.of(hook.settings, query), landed=landed)
 
 
 def _account(value: Any) -> str:

@@ -42,6 +42,7 @@ class LandedDay:
     row_count: int
     totals: dict[str, Any]
     columns: tuple[str, ...]
+    types: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
         return {"date": self.date, "row_count": self.row_count, "totals": self.totals}
@@ -108,7 +109,7 @@ def land_day(conn: Any, pages: Iterator[ReportPage], landing: TableLanding, quer
         raise
     if plan.discarded:
         log.warning("schema_changes='discard': dropped columns %s that the table lacks", list(plan.discarded))
-    return LandedDay(day, reconciler.rows, reconciler.totals, plan.columns)
+    return LandedDay(day, reconciler.rows, reconciler.totals, plan.columns, target.column_types(plan.keys))
 
 
 def _evolve(conn: Any, cursor: Any, landing: TableLanding, plan: RowPlan) -> None:

@@ -63,6 +63,11 @@ class ReportTable:
             (self.loads, f"({', '.join(loads)}, PRIMARY KEY ({load_key}))"),
         ]
 
+    def column_types(self, keys: Sequence[str]) -> tuple[str, ...]:
+        """The SQL types of the account, the date and the columns of ``keys``, in that order."""
+        kinds = ("string", "date", *map(column_kind, keys))
+        return tuple(map(self.dialect.type_of, kinds))
+
     def column_definition(self, key: str) -> str:
         return f"{quote(column_name(key))} {self.dialect.type_of(column_kind(key))}"
 

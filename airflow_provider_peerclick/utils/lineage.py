@@ -26,14 +26,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Landed:
-    """What a landing wrote: the dataset (its Asset URI, ``{destination}/{group_by}``) and this run's
-    partitions' columns, rows, bytes and files."""
+    """What a landing wrote: the dataset (its Asset URI, ``{destination}/{group_by}``, or a table's) and
+    this run's partitions' columns, rows, bytes and files. ``types``, when given, are the columns' types
+    (a table's SQL types); otherwise each column's type in the provider's catalogue."""
 
     uri: str
     columns: tuple[str, ...]
     rows: int
-    size: int
-    files: int
+    size: int | None
+    files: int | None
+    types: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, uri: str, partitions: Iterable[LandedPartition]) -> Landed:
@@ -88,7 +90,7 @@ class ReportLineage:
         storage = OutputDataset(
             namespace=where.namespace,
             name=where.name,
-            facets={"schema": _schema(landed.columns)},
+            facets={"schema": _schema(landed.columns, landed.types)},
             outputFacets={
                 "outputStatistics": OutputStatisticsOutputDatasetFacet(
                     rowCount=landed.rows, size=landed.size, fileCount=landed.files
@@ -98,14 +100,18 @@ class ReportLineage:
         return OperatorLineage(inputs=[report], outputs=[storage])
 
 
-def _schema(columns: Iterable[str]) -> SchemaDatasetFacet:
+def _schema(columns: Iterable[str], types: Iterable[str] = ()) -> SchemaDatasetFacet:
     from airflow.providers.common.compat.openlineage.facet import (
         SchemaDatasetFacet,
         SchemaDatasetFacetFields,
     )
 
+    columns = tuple(columns)
+    types = tuple(types) or tuple(map(column_type, columns))
     return SchemaDatasetFacet(
-        fields=[SchemaDatasetFacetFields(name=column, type=column_type(column)) for column in columns]
+        fields=[
+            SchemaDatasetFacetFields(name=name, type=kind) for name, kind in zip(columns, types, strict=True)
+        ]
     )
 
 

@@ -128,6 +128,7 @@ def land_sql(monkeypatch, database) -> Callable[..., dict[str, Any]]:
             **arguments,
         }
         operator = PeerClickReportToSqlOperator(task_id="land", **arguments)
+        land.operator = operator  # type: ignore[attr-defined]  # the last one run, for its lineage
         end = end or start.add(days=1)
         context = {"data_interval_start": start, "data_interval_end": end, "run_id": f"run_{start.date()}"}
         return operator.execute(context)  # type: ignore[arg-type]

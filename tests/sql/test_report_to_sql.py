@@ -82,3 +82,27 @@ def test_the_table_is_typed_and_named_for_readers(land_sql, database, emulator):
         assert isinstance(row[6], Decimal)
     else:
         assert row[1] == "2026-11-02"
+
+
+def test_lineage_names_the_table_with_its_columns_and_rows(land_sql, database, emulator, postgres_url):
+    pytest.importorskip("airflow.providers.openlineage")
+    result = land_sql(emulator, day(2), columns=["clicks", "revenue"])
+
+    lineage = land_sql.operator.get_openlineage_facets_on_complete(None)
+    (output,) = lineage.outputs
+    (report,) = lineage.inputs
+    assert report.name == "report/campaign"
+    if database.kind == "postgres":
+        port = postgres_url.split(":")[-1].split("/")[0]
+        assert (output.namespace, output.name) == (
+            f"postgres://127.0.0.1:{port}",
+            f"airflow.public.{database.table}",
+        )
+        types = ["TEXT", "DATE", "BIGINT", "TEXT", "BIGINT", "NUMERIC"]
+    else:
+        assert output.name.endswith(f"warehouse.sqlite/{database.table}")
+        types = ["TEXT", "TEXT", "INTEGER", "TEXT", "INTEGER", "NUMERIC"]
+    fields = [(field.name, field.type) for field in output.facets["schema"].fields]
+    names = ["account", "date", "campaign_id", "campaign_name", "clicks", "revenue"]
+    assert fields == list(zip(names, types, strict=True))
+    assert output.outputFacets["outputStatistics"].rowCount == result["row_count"] > 0
