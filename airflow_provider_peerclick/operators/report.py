@@ -28,7 +28,12 @@ from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_required_now, is_templated
+from airflow_provider_peerclick.utils.tasks import (
+    PeerClickTaskMixin,
+    add_outlet,
+    check_required_now,
+    is_templated,
+)
 from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -230,10 +235,7 @@ class PeerClickReportToStorageOperator(
         check_required_now(destination, check_destination_text)
         uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
         if uri is not None:
-            given = kwargs.pop("outlets", None) or []
-            # BaseOperator takes one Asset as well as a list of them.
-            outlets = list(given) if isinstance(given, list | tuple) else [given]
-            kwargs["outlets"] = [*outlets, Asset(uri)]
+            add_outlet(kwargs, Asset(uri))
         super().__init__(**kwargs)
         self.set_report_arguments(
             group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz

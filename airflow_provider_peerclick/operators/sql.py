@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import Asset, AssetAlias, BaseOperator
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
@@ -16,7 +16,13 @@ from airflow_provider_peerclick.sql.names import TableName
 from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now, check_required_now
+from airflow_provider_peerclick.utils.tasks import (
+    PeerClickTaskMixin,
+    add_outlet,
+    check_now,
+    check_required_now,
+    is_templated,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -73,6 +79,9 @@ class PeerClickReportToSqlOperator(
     its URI, e.g. ``postgres://host:5432/database/schema/table``), with its columns' SQL types and the
     rows this run wrote.
 
+    Outlets: ``AssetAlias("peerclick_sql:{sql_conn_id}/{table}")`` when both are plain values; the run
+    adds the table's Asset (that URI) through it, with the extra ``{"dates", "restated", "changed"}``.
+
     Runs in the ``peerclick_reports`` pool by default, throttled to 1 request/s per pool slot.
     """
 
@@ -103,6 +112,9 @@ class PeerClickReportToSqlOperator(
         from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
 
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        alias = table_alias(sql_conn_id, table)
+        if alias is not None:
+            add_outlet(kwargs, AssetAlias(alias))
         super().__init__(**kwargs)
         self.set_report_arguments(
             group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
@@ -180,6 +192,7 @@ class PeerClickReportToSqlOperator(
             table_uri(target.dialect.hook, target.table),
             [*landed, *(again for _, again in restated)],
         )
+        self._announce(context, table_uri(target.dialect.hook, target.table), landed, restated)
         return {
             "table": str(target.table),
             "account": account,
@@ -187,6 +200,31 @@ class PeerClickReportToSqlOperator(
             "partitions": [day.to_xcom() for day in landed],
             "restated": [entry for entry, _ in restated],
         }
+
+    def _announce(
+        self,
+        context: Context,
+        uri: str,
+        landed: list[LandedDay],
+        restated: list[tuple[dict[str, Any], LandedDay]],
+    ) -> None:
+        """The table's Asset event, through the alias declared for it, with the days this run changed."""
+        events = context.get("outlet_events")
+        alias = table_alias(self.sql_conn_id, self.table)
+        if events is None or alias is None:
+            return
+        for outlet in self.outlets:
+            if isinstance(outlet, AssetAlias) and outlet.name == alias:
+                events[outlet].add(Asset(uri), extra=_changed(landed, restated))
+
+
+def table_alias(sql_conn_id: Any, table: Any) -> str | None:
+    """The name of the AssetAlias a landing in ``table`` declares (None when either is templated): the
+    table's Asset needs its connection's host, known only when the task runs, so the task adds the
+    Asset through this alias then. Schedule downstream DAGs on ``AssetAlias(name)``."""
+    if is_templated([sql_conn_id, table]) or not isinstance(sql_conn_id, str):
+        return None
+    return f"peerclick_sql:{sql_conn_id}/{table}"
 
 
 def _table_lineage(hook: PeerClickHook, query: ReportQuery, uri: str, days: list[LandedDay]) -> ReportLineage:
@@ -200,6 +238,12 @@ def _table_lineage(hook: PeerClickHook, query: ReportQuery, uri: str, days: list
         uri, tuple(columns), sum(day.row_count for day in days), None, None, tuple(columns.values())
     )
     return replace(ReportLineage.of(hook.settings, query), landed=landed)
+
+
+def _changed(landed: list[LandedDay], restated: list[tuple[dict[str, Any], LandedDay]]) -> dict[str, Any]:
+    days = [day.date for day in landed]
+    again = [entry["partition"] for entry, _ in restated]
+    return {"dates": days, "restated": again, "changed": [*again, *days]}
 
 
 def _account(value: Any) -> str:

@@ -61,6 +61,14 @@ class PeerClickTaskMixin:
         return PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
 
 
+def add_outlet(kwargs: dict[str, Any], outlet: Any) -> None:
+    """Add ``outlet`` to the ``outlets`` a task was given in ``kwargs`` (BaseOperator takes one outlet
+    as well as a list of them)."""
+    given = kwargs.pop("outlets", None) or []
+    outlets = list(given) if isinstance(given, list | tuple) else [given]
+    kwargs["outlets"] = [*outlets, outlet]
+
+
 def is_templated(value: Any) -> bool:
     """True when ``value`` is only known once Airflow renders it (Jinja text, an XComArg), at any depth."""
     if isinstance(value, str):

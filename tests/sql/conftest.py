@@ -12,6 +12,7 @@ from typing import Any
 
 import pendulum
 import pytest
+from airflow.sdk.execution_time.context import OutletEventAccessors
 
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.sql import PeerClickReportToSqlOperator
@@ -130,7 +131,13 @@ def land_sql(monkeypatch, database) -> Callable[..., dict[str, Any]]:
         operator = PeerClickReportToSqlOperator(task_id="land", **arguments)
         land.operator = operator  # type: ignore[attr-defined]  # the last one run, for its lineage
         end = end or start.add(days=1)
-        context = {"data_interval_start": start, "data_interval_end": end, "run_id": f"run_{start.date()}"}
+        land.events = OutletEventAccessors()  # type: ignore[attr-defined]
+        context = {
+            "data_interval_start": start,
+            "data_interval_end": end,
+            "run_id": f"run_{start.date()}",
+            "outlet_events": land.events,  # type: ignore[attr-defined]
+        }
         return operator.execute(context)  # type: ignore[arg-type]
 
     tokens.clear()

@@ -106,3 +106,27 @@ def test_lineage_names_the_table_with_its_columns_and_rows(land_sql, database, e
     names = ["account", "date", "campaign_id", "campaign_name", "clicks", "revenue"]
     assert fields == list(zip(names, types, strict=True))
     assert output.outputFacets["outputStatistics"].rowCount == result["row_count"] > 0
+
+
+def test_the_table_asset_is_announced_through_its_alias(land_sql, database, emulator_factory, postgres_url):
+    from airflow.sdk import AssetAlias
+
+    late = emulator_factory("--late-conversions", "3")
+    late.process.control("POST", "clock", json={"now": "2026-11-21T06:00:00+00:00"})
+    land_sql(late, day(20))
+    late.process.control("POST", "clock", json={"now": "2026-11-22T06:00:00+00:00"})
+    land_sql(late, day(21), lookback_days=1)
+
+    alias = AssetAlias(f"peerclick_sql:warehouse/{database.table}")
+    assert alias in land_sql.operator.outlets
+    (event,) = land_sql.events[alias].asset_alias_events
+    if database.kind == "postgres":
+        port = postgres_url.split(":")[-1].split("/")[0]
+        assert event.dest_asset_key.uri == f"postgres://127.0.0.1:{port}/airflow/public/{database.table}"
+    else:
+        assert event.dest_asset_key.uri.endswith(f"warehouse.sqlite/{database.table}")
+    assert event.extra == {
+        "dates": ["2026-11-21"],
+        "restated": ["2026-11-20"],
+        "changed": ["2026-11-20", "2026-11-21"],
+    }
