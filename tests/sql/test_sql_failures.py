@@ -179,3 +179,55 @@ def test_an_unknown_schema_changes_policy_is_refused():
         PeerClickReportToSqlOperator(
             task_id="land", sql_conn_id="warehouse", table="t", group_by="campaign", schema_changes="merge"
         )
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_a_landing_in_progress_blocks_neither_readers_nor_landings_of_other_days(
+    land_sql, database, emulator, monkeypatch
+):
+    from airflow_provider_peerclick.sql.dialects import Dialect
+
+    land_sql(emulator, day(1))
+    before = database.day_sums()
+    paused, release = threading.Event(), threading.Event()
+    insert = Dialect.insert
+
+    def insert_then_wait(self, cursor, table, columns, rows):
+        insert(self, cursor, table, columns, rows)
+        if rows and rows[0][1] == "2026-11-02" and not paused.is_set():
+            paused.set()  # day 2's transaction is open: its rows deleted and some inserted
+            release.wait(120)
+
+    monkeypatch.setattr(Dialect, "insert", insert_then_wait)
+    errors: list[BaseException] = []
+
+    def land_day_two() -> None:
+        try:
+            land_sql(emulator, day(2), page_size=5)
+        except BaseException as error:
+            errors.append(error)
+
+    landing = threading.Thread(target=land_day_two)
+    landing.start()
+    try:
+        assert paused.wait(60)
+        # A reader of day 1 (with a 5 s limit, so a lock wait fails rather than hangs) and a landing of
+        # day 3 both go through while day 2's transaction stays open.
+        conn = database.connect()
+        try:
+            cursor = conn.cursor()
+            cursor.execute("SET statement_timeout = 5000")
+            cursor.execute(f"SELECT COUNT(*) FROM {database.table} WHERE date = '2026-11-01'")
+            assert cursor.fetchone()[0] == before["2026-11-01"][0]
+        finally:
+            conn.close()
+        land_sql(emulator, day(3))
+        assert sorted(database.day_sums()) == ["2026-11-01", "2026-11-03"]  # day 2 not yet visible
+    finally:
+        release.set()
+        landing.join(120)
+    assert errors == []
+    for number in (1, 2, 3):
+        count, totals = report_totals(emulator, day(number))
+        assert database.day_sums()[day(number).to_date_string()] == sums_of(count, totals)
+    assert emulator.stats()["refused"] == 0
