@@ -186,13 +186,11 @@ class PeerClickReportToSqlOperator(
             )
         finally:
             conn.close()
+        uri = table_uri(target.dialect.hook, target.table)
         self.report_lineage = _table_lineage(
-            self.hook,
-            query,
-            table_uri(target.dialect.hook, target.table),
-            [*landed, *(again for _, again in restated)],
+            self.hook, query, uri, [*landed, *(again for _, again in restated)]
         )
-        self._announce(context, table_uri(target.dialect.hook, target.table), landed, restated)
+        self._announce(context, uri, landed, restated)
         return {
             "table": str(target.table),
             "account": account,
