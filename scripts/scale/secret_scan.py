@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def scan_redis_server(scan: Scan, url: str) -> None:
     import redis  # the `scale` extra
 
     server = redis.Redis.from_url(url)
-    settings = server.connection_pool.connection_kwargs
     keyspace: dict[str, Any] = server.info("keyspace")  # type: ignore[assignment]  # sync client
     for database in keyspace:  # {"db0": {...}, "db1": {...}}
-        scan_redis(scan, redis.Redis(**{**settings, "db": int(database.removeprefix("db"))}))
+        # By URL: redis 8's connection_kwargs hold more than Redis() takes back.
+        number = int(database.removeprefix("db"))
+        scan_redis(scan, redis.Redis.from_url(urlunsplit(urlsplit(url)._replace(path=f"/{number}"))))
