@@ -69,9 +69,6 @@ class Dialect:
         elif self.name == "postgres":
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (lock_key,))
 
-    def commit(self, conn: Any) -> None:
-        conn.commit()
-
     def insert(self, cursor: Any, table: TableName, columns: Sequence[str], rows: list[list[Any]]) -> None:
         if not rows:
             return

@@ -103,7 +103,7 @@ def land_day(conn: Any, pages: Iterator[ReportPage], landing: TableLanding, quer
                 pendulum.now("UTC").isoformat(),
             ),
         )
-        dialect.commit(conn)
+        conn.commit()
     except BaseException:
         conn.rollback()
         raise
