@@ -1,5 +1,5 @@
-"""SQL landing: rows/s and peak memory of ``land_day`` (PostgreSQL, SQLite) against ``land_report`` (files)
-of the same report, at two sizes, each landing in a fresh process so its peak RSS is its own.
+"""SQL landing: rows/s and peak memory of ``land_partition`` (PostgreSQL, SQLite) against ``land_report``
+(files) of the same report, at two sizes, each landing in a fresh process so its peak RSS is its own.
 
 The emulator serves one day of ``--rows`` campaign rows (and a tenth of that, for the memory comparison);
 PeerClick's 1 report/s paces every landing alike, so wall rows/s is mostly the limit's and CPU rows/s
@@ -124,7 +124,7 @@ def _land_table(destination: str, folder: Path, pages, query) -> int:  # type: i
     from airflow.providers.sqlite.hooks.sqlite import SqliteHook
 
     from airflow_provider_peerclick.sql.dialects import Dialect
-    from airflow_provider_peerclick.sql.landing import TableLanding, land_day
+    from airflow_provider_peerclick.sql.landing import TableLanding, land_partition
     from airflow_provider_peerclick.sql.names import TableName
     from airflow_provider_peerclick.sql.tables import ReportTable
     from airflow_provider_peerclick.storage.columns import column_order
@@ -140,7 +140,7 @@ def _land_table(destination: str, folder: Path, pages, query) -> int:  # type: i
     conn = target.dialect.connect()
     try:
         target.create(conn, query.group_by, column_order(query.group_by, query.columns, None))
-        return land_day(conn, pages, TableLanding(target, "bench", "bench"), query).row_count
+        return land_partition(conn, pages, TableLanding(target, "bench", "bench"), query).row_count
     finally:
         conn.close()
 

@@ -1,4 +1,4 @@
-"""Land a PeerClick report window in a SQL table, one transaction per account day."""
+"""Land a PeerClick report window in a SQL table, one transaction per account day (or hour)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
-    from airflow_provider_peerclick.sql.landing import LandedDay
+    from airflow_provider_peerclick.sql.landing import LandedPartition
+    from airflow_provider_peerclick.sql.tables import ReportTable
     from airflow_provider_peerclick.utils.lineage import ReportLineage
 
 DEFAULT_LOAD_TABLE = "peerclick_loads"
@@ -38,9 +39,9 @@ class PeerClickReportToSqlOperator(
     ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
 ):
     """
-    Land a report window in ``table`` on the database of ``sql_conn_id``, one account day at a time,
-    and return ``{"table", "account", "row_count", "partitions", "restated"}`` to XCom
-    (``partitions``: per day its ``date``, ``row_count`` and ``totals``).
+    Land a report window in ``table`` on the database of ``sql_conn_id``, one account day (or hour) at a
+    time, and return ``{"table", "account", "row_count", "partitions", "restated"}`` to XCom
+    (``partitions``: per partition its ``date``, ``hour`` in an hourly table, ``row_count`` and ``totals``).
 
     Each day is replaced in one transaction: its rows deleted, the new ones inserted, the load recorded in
     ``load_table``, then committed, and only after the rows add up to PeerClick's row count and totals.
@@ -50,8 +51,14 @@ class PeerClickReportToSqlOperator(
     The table is created when absent: ``account`` and ``date`` (the day in ``tz``), then the group-by's
     ID and name, then the metrics, under snake_case names (``campaign_id``, ``revenue``); integers for
     counts, ``NUMERIC`` for money; primary key ``(account, date, <group-by ID>)``. ``load_table``
-    (created too) has per day ``table_name``, ``account``, ``date``, ``group_by``, ``row_count``,
-    ``totals`` and ``query`` (JSON), ``run_id`` and ``loaded_at``: what PeerClick said, for audits.
+    (created too) has per partition ``table_name``, ``account``, ``partition``, ``date``, ``hour``,
+    ``group_by``, ``row_count``, ``totals`` and ``query`` (JSON), ``run_id`` and ``loaded_at``: what
+    PeerClick said, for audits.
+
+    A table first landed with a window that covers part of a day (an hourly schedule) is created hourly:
+    an ``hour`` column (the hour's first instant, with its UTC offset) after ``date``, in the primary key,
+    and every hour its own partition, whole days included (a request each). A table of whole days refuses
+    part of a day, so no table holds a day twice.
 
     PostgreSQL (``postgres`` connections) takes the rows through ``COPY``, and other days of the table
     stay readable and landable meanwhile; SQLite and every other ``DbApiHook`` get ``executemany``.
@@ -134,8 +141,8 @@ class PeerClickReportToSqlOperator(
         from airflow_provider_peerclick.sql.asset import table_uri
         from airflow_provider_peerclick.sql.connection import sql_hook
         from airflow_provider_peerclick.sql.dialects import Dialect
-        from airflow_provider_peerclick.sql.landing import TableLanding, land_day, previous_load
-        from airflow_provider_peerclick.sql.tables import ReportTable
+        from airflow_provider_peerclick.sql.landing import TableLanding, land_partition, previous_load
+        from airflow_provider_peerclick.sql.tables import Partition, ReportTable
         from airflow_provider_peerclick.storage.columns import column_order
         from airflow_provider_peerclick.storage.partitions import split_window
 
@@ -148,41 +155,51 @@ class PeerClickReportToSqlOperator(
             Dialect(sql_hook(self.sql_conn_id)),
         )
         query = self.resolve_report_query(context)
-        days = list(split_window(query))
-        _whole_days(query, days)
         account = _account(self.account) if self.account is not None else self.hook.settings.access_id
         run_id = str(context.get("run_id") or "")
-        landing = TableLanding(target, account, run_id, self.schema_changes)
-        self.log.info(
-            "Landing the PeerClick report by %s from %s to %s (%s) into %s as account %s",
-            query.group_by,
-            query.start,
-            query.end,
-            query.tz,
-            target.table,
-            account,
-        )
         conn = target.dialect.connect()
         try:
+            exists_hourly = target.is_hourly(conn)
+            hourly = _is_hourly(query, target, exists_hourly)
+            target = replace(target, hourly=hourly)
+            partitions = list(split_window(query, hours=hourly))
+            landing = TableLanding(target, account, run_id, self.schema_changes)
+            self.log.info(
+                "Landing the PeerClick report by %s from %s to %s (%s) into %s%s as account %s",
+                query.group_by,
+                query.start,
+                query.end,
+                query.tz,
+                target.table,
+                " (new, so created hourly: the window covers part of a day)"
+                if exists_hourly is None and hourly
+                else "",
+                account,
+            )
             target.create(conn, query.group_by, column_order(query.group_by, query.columns, None))
             landed = []
-            for day in days:
-                landed.append(land_day(conn, self._pages(day), landing, day))
+            for piece in partitions:
+                landed.append(land_partition(conn, self._pages(piece), landing, piece))
                 self.log.info(
-                    "Committed %d rows of %s to %s", landed[-1].row_count, landed[-1].date, target.table
+                    "Committed %d rows of %s to %s",
+                    landed[-1].row_count,
+                    landed[-1].partition.name,
+                    target.table,
                 )
 
-            def land(day: ReportQuery, pages: Iterator[ReportPage]) -> LandedDay:
-                return land_day(conn, pages, landing, day)
+            def land(piece: ReportQuery, pages: Iterator[ReportPage]) -> LandedPartition:
+                return land_partition(conn, pages, landing, piece)
+
+            def previous_of(piece: ReportQuery) -> tuple[str, Mapping[str, Any] | None]:
+                partition = Partition.of(piece, hourly)
+                return partition.name, previous_load(conn, landing, partition)
 
             restated = self._restate_days(
                 query,
-                lambda day: (
-                    day.start.to_date_string(),
-                    previous_load(conn, landing, day.start.to_date_string()),
-                ),
+                previous_of,
                 land,
                 lambda again: {"totals": again.totals, "row_count": again.row_count},
+                lambda day: split_window(day, hours=hourly),
             )
         finally:
             conn.close()
@@ -194,8 +211,8 @@ class PeerClickReportToSqlOperator(
         return {
             "table": str(target.table),
             "account": account,
-            "row_count": sum(day.row_count for day in landed),
-            "partitions": [day.to_xcom() for day in landed],
+            "row_count": sum(piece.row_count for piece in landed),
+            "partitions": [piece.to_xcom() for piece in landed],
             "restated": [entry for entry, _ in restated],
         }
 
@@ -203,8 +220,8 @@ class PeerClickReportToSqlOperator(
         self,
         context: Context,
         uri: str,
-        landed: list[LandedDay],
-        restated: list[tuple[dict[str, Any], LandedDay]],
+        landed: list[LandedPartition],
+        restated: list[tuple[dict[str, Any], LandedPartition]],
     ) -> None:
         """The table's Asset event, through the alias declared for it, with the days this run changed."""
         events = context.get("outlet_events")
@@ -225,23 +242,28 @@ def table_alias(sql_conn_id: Any, table: Any) -> str | None:
     return f"peerclick_sql:{sql_conn_id}/{table}"
 
 
-def _table_lineage(hook: PeerClickHook, query: ReportQuery, uri: str, days: list[LandedDay]) -> ReportLineage:
-    """The report read, and the table written with its columns and types and the rows of ``days``."""
+def _table_lineage(
+    hook: PeerClickHook, query: ReportQuery, uri: str, partitions: list[LandedPartition]
+) -> ReportLineage:
+    """The report read, and the table written with its columns and types and the rows of ``partitions``."""
     from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage
 
     columns: dict[str, str] = {}
-    for day in days:
-        columns.update(zip(day.columns, day.types, strict=True))
-    landed = Landed(
-        uri, tuple(columns), sum(day.row_count for day in days), None, None, tuple(columns.values())
-    )
+    for piece in partitions:
+        columns.update(zip(piece.columns, piece.types, strict=True))
+    rows = sum(piece.row_count for piece in partitions)
+    landed = Landed(uri, tuple(columns), rows, None, None, tuple(columns.values()))
     return replace(ReportLineage.of(hook.settings, query), landed=landed)
 
 
-def _changed(landed: list[LandedDay], restated: list[tuple[dict[str, Any], LandedDay]]) -> dict[str, Any]:
-    days = [day.date for day in landed]
+def _changed(
+    landed: list[LandedPartition], restated: list[tuple[dict[str, Any], LandedPartition]]
+) -> dict[str, Any]:
+    """The Asset event's extra: the dates landed, and the partitions (days, or hours) restated and changed."""
+    dates = list(dict.fromkeys(piece.partition.date for piece in landed))
     again = [entry["partition"] for entry, _ in restated]
-    return {"dates": days, "restated": again, "changed": [*again, *days]}
+    changed = [*again, *(piece.partition.name for piece in landed)]
+    return {"dates": dates, "restated": again, "changed": changed}
 
 
 def _account(value: Any) -> str:
@@ -253,11 +275,17 @@ def _account(value: Any) -> str:
     return value.strip()
 
 
-def _whole_days(query: ReportQuery, days: list[ReportQuery]) -> None:
-    for day in days:
-        if day.start != day.start.start_of("day") or day.end != day.start.start_of("day").add(days=1):
-            raise PeerClickInvalidArgumentError(
-                f"start/end: the window {query.start.isoformat()} to {query.end.isoformat()} covers part of "
-                f"{day.start.to_date_string()} only; a table lands whole days of {query.tz}: give start and "
-                "end at midnight, or schedule the DAG daily"
-            )
+def _is_hourly(query: ReportQuery, target: ReportTable, exists_hourly: bool | None) -> bool:
+    """The table's grain: as it was created, or, for a new table, hourly when the window covers part of a
+    day. Part of a day never lands in a table of whole days, where a reader would sum it beside the day."""
+    from airflow_provider_peerclick.storage.partitions import is_whole_day, split_window
+
+    partial = next((piece for piece in split_window(query) if not is_whole_day(piece)), None)
+    if exists_hourly is False and partial is not None:
+        raise PeerClickInvalidArgumentError(
+            f"start/end: the window {query.start.isoformat()} to {query.end.isoformat()} covers part of "
+            f"{partial.start.to_date_string()} only, and {target.table} holds whole days of {query.tz}: give "
+            "start and end at midnight, schedule the DAG daily, or land hours into a new table (created "
+            "hourly)"
+        )
+    return bool(exists_hourly) if exists_hourly is not None else partial is not None

@@ -1,5 +1,6 @@
-"""Land one report partition (an account day) in a table: delete the day, insert its rows, record the
-load, all in one transaction; the rows must reconcile with PeerClick's totals before it commits."""
+"""Land one report partition (an account day, or an hour of an hourly table) in a table: delete the
+partition, insert its rows, record the load, all in one transaction; the rows must reconcile with
+PeerClick's totals before it commits."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from airflow_provider_peerclick.hooks._report_answers import ReportPage
 from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.sql.names import column_name
 from airflow_provider_peerclick.sql.schema_changes import RowPlan
-from airflow_provider_peerclick.sql.tables import ReportTable
+from airflow_provider_peerclick.sql.tables import Partition, ReportTable
 from airflow_provider_peerclick.storage.columns import column_order
 from airflow_provider_peerclick.storage.errors import PeerClickStorageError
 from airflow_provider_peerclick.storage.reconcile import Reconciler
@@ -35,25 +36,26 @@ class TableLanding:
 
 
 @dataclass(frozen=True)
-class LandedDay:
+class LandedPartition:
     """What one partition's transaction committed."""
 
-    date: str
+    partition: Partition
     row_count: int
     totals: dict[str, Any]
     columns: tuple[str, ...]
     types: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
-        return {"date": self.date, "row_count": self.row_count, "totals": self.totals}
+        hour = {} if self.partition.hour is None else {"hour": self.partition.hour}
+        return {"date": self.partition.date, **hour, "row_count": self.row_count, "totals": self.totals}
 
 
-def previous_load(conn: Any, landing: TableLanding, day: str) -> Mapping[str, Any] | None:
-    """The load table's record of ``day`` in the manifest's shape (``row_count``, ``totals``, ``query``),
-    which is what a lookback compares PeerClick's numbers with."""
+def previous_load(conn: Any, landing: TableLanding, partition: Partition) -> Mapping[str, Any] | None:
+    """The load table's record of ``partition`` in the manifest's shape (``row_count``, ``totals``,
+    ``query``), which is what a lookback compares PeerClick's numbers with."""
     cursor = conn.cursor()
     try:
-        row = landing.target.load_row(cursor, landing.account, day)
+        row = landing.target.load_row(cursor, landing.account, partition)
     finally:
         conn.rollback()  # only read: end the transaction a driver may have begun
     if row is None:
@@ -62,31 +64,35 @@ def previous_load(conn: Any, landing: TableLanding, day: str) -> Mapping[str, An
     return {"row_count": row_count, "totals": json.loads(totals), "query": json.loads(query)}
 
 
-def land_day(conn: Any, pages: Iterator[ReportPage], landing: TableLanding, query: ReportQuery) -> LandedDay:
+def land_partition(
+    conn: Any, pages: Iterator[ReportPage], landing: TableLanding, query: ReportQuery
+) -> LandedPartition:
     """
-    Replace the account day ``query`` covers with ``pages`` (its report) in one transaction.
+    Replace the partition ``query`` covers (an account day, or an hour in an hourly table) with ``pages``
+    (its report) in one transaction.
 
     The first page is fetched before the transaction begins, so the partition's lock is never held
     waiting for PeerClick's rate limit; the rest stream into the transaction a page at a time. On any
     error, or a kill, the transaction rolls back and readers see the day as it was.
     """
     target, dialect = landing.target, landing.target.dialect
-    day = query.start.to_date_string()
+    partition = Partition.of(query, target.hourly)
     first = next(pages, None)
     if first is None:
-        raise PeerClickStorageError(f"PeerClick sent no report page for {day}; nothing was written.")
+        raise PeerClickStorageError(f"PeerClick sent no report page for {partition.name}; nothing written.")
     keys = column_order(query.group_by, query.columns, first.rows[0] if first.rows else None)
     cursor = conn.cursor()
     try:
-        plan = RowPlan.of(landing.schema_changes, keys, target.columns(cursor))
+        plan = RowPlan.of(landing.schema_changes, keys, target.columns(cursor), target.partition_columns)
         _evolve(conn, cursor, landing, plan)
         conn.commit()  # end the reads: the partition's transaction begins with its lock
-        dialect.begin(cursor, f"{target.table}|{landing.account}|{day}")
-        target.delete_partition(cursor, landing.account, day)
+        dialect.begin(cursor, f"{target.table}|{landing.account}|{partition.name}")
+        target.delete_partition(cursor, landing.account, partition)
         reconciler = Reconciler(query.columns)
+        prefix = (landing.account, *partition.keys)
         for page in chain([first], pages):
             reconciler.add_page(page)
-            dialect.insert(cursor, target.table, plan.columns, plan.values(page.rows, landing.account, day))
+            dialect.insert(cursor, target.table, plan.columns, plan.values(page.rows, prefix))
         reconciler.check()
         assert reconciler.totals is not None  # check() raised otherwise
         target.record_load(
@@ -94,7 +100,9 @@ def land_day(conn: Any, pages: Iterator[ReportPage], landing: TableLanding, quer
             (
                 str(target.table),
                 landing.account,
-                day,
+                partition.name,
+                partition.date,
+                partition.hour,
                 query.group_by,
                 reconciler.rows,
                 json.dumps(reconciler.totals, sort_keys=True),
@@ -109,7 +117,8 @@ def land_day(conn: Any, pages: Iterator[ReportPage], landing: TableLanding, quer
         raise
     if plan.discarded:
         log.warning("schema_changes='discard': dropped columns %s that the table lacks", list(plan.discarded))
-    return LandedDay(day, reconciler.rows, reconciler.totals, plan.columns, target.column_types(plan.keys))
+    types = target.column_types(plan.keys)
+    return LandedPartition(partition, reconciler.rows, reconciler.totals, plan.columns, types)
 
 
 def _evolve(conn: Any, cursor: Any, landing: TableLanding, plan: RowPlan) -> None:

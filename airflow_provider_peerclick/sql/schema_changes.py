@@ -10,7 +10,6 @@ from typing import Any
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.sql.dialects import plain
 from airflow_provider_peerclick.sql.names import column_name
-from airflow_provider_peerclick.sql.tables import PARTITION_COLUMNS
 from airflow_provider_peerclick.storage.errors import PeerClickStorageError
 
 SCHEMA_CHANGES = ("evolve", "freeze", "discard")
@@ -33,17 +32,22 @@ class RowPlan:
     """Which of a report's keys go into which table columns, and what the table must gain first.
 
     ``added``: PeerClick keys the table lacks that ``evolve`` adds; ``discarded``: keys ``discard`` drops;
-    ``missing``: table columns the report does not have, which stay NULL.
+    ``missing``: table columns the report does not have, which stay NULL. Each row is preceded by its
+    partition's columns, ``partition``.
     """
 
+    partition: tuple[str, ...]
     keys: tuple[str, ...]
     added: tuple[str, ...] = ()
     discarded: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, policy: str, report_keys: Sequence[str], table_columns: Iterable[str]) -> RowPlan:
-        have = set(table_columns) - set(PARTITION_COLUMNS)
+    def of(
+        cls, policy: str, report_keys: Sequence[str], table_columns: Iterable[str], partition: Sequence[str]
+    ) -> RowPlan:
+        partition = tuple(partition)
+        have = set(table_columns) - set(partition)
         new = tuple(key for key in report_keys if column_name(key) not in have)
         sent = {column_name(key) for key in report_keys}
         missing = tuple(sorted(have - sent))
@@ -56,21 +60,23 @@ class RowPlan:
                 "or 'discard' to drop new columns."
             )
         if policy == "discard":
-            return cls(tuple(key for key in report_keys if key not in new), discarded=new, missing=missing)
-        return cls(tuple(report_keys), added=new, missing=missing)
+            kept = tuple(key for key in report_keys if key not in new)
+            return cls(partition, kept, discarded=new, missing=missing)
+        return cls(partition, tuple(report_keys), added=new, missing=missing)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return (*PARTITION_COLUMNS, *map(column_name, self.keys))
+        return (*self.partition, *map(column_name, self.keys))
 
-    def values(self, rows: Sequence[Mapping[str, Any]], account: str, day: str) -> list[list[Any]]:
-        """Each row's values in ``columns`` order; a row with keys the first row did not have means the
-        report changed shape while it was read, and nothing is committed."""
+    def values(self, rows: Sequence[Mapping[str, Any]], prefix: Sequence[Any]) -> list[list[Any]]:
+        """Each row's values in ``columns`` order, after ``prefix`` (the partition's values); a row with
+        keys the first row did not have means the report changed shape while it was read, and nothing is
+        committed."""
         width = len(self.keys) + len(self.discarded)
         if not self.discarded and all(len(row) == width for row in rows):
             take = itemgetter(*self.keys) if len(self.keys) > 1 else (lambda row: (row[self.keys[0]],))
             try:
-                return [[account, day, *map(plain, take(row))] for row in rows]
+                return [[*prefix, *map(plain, take(row))] for row in rows]
             except KeyError:
                 pass  # a row lacks one key and has another instead: the slow path names it
         known = {*self.keys, *self.discarded}
@@ -82,5 +88,5 @@ class RowPlan:
                     f"A report row has keys {unknown} that the first row did not have (columns: "
                     f"{', '.join(self.keys)}); the report's shape changed mid-way, so nothing is committed."
                 )
-            shaped.append([account, day, *(plain(row.get(key)) for key in self.keys)])
+            shaped.append([*prefix, *(plain(row.get(key)) for key in self.keys)])
         return shaped

@@ -1,4 +1,9 @@
-"""The report table and the load table: their columns, types and keys, created when absent."""
+"""The report table and the load table: their columns, types and keys, created when absent.
+
+A table's grain is fixed when it is created: whole account days, or hours (an ``hour`` column, the hour's
+first instant with its UTC offset, so the hour a clock change repeats is two partitions). One table never
+holds both, so no reader can sum a day twice.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
+from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.sql.dialects import Dialect
 from airflow_provider_peerclick.sql.names import TableName, column_name, quote
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
 
-# Every row carries these, so one table holds many accounts and every day of each.
-ACCOUNT, DATE = "account", "date"
+# Every row carries these, so one table holds many accounts and every day (or hour) of each.
+ACCOUNT, DATE, HOUR = "account", "date", "hour"
 PARTITION_COLUMNS = (ACCOUNT, DATE)
+HOUR_PARTITION_COLUMNS = (ACCOUNT, DATE, HOUR)
 _MONEY = frozenset(ADDITIVE_COLUMNS) - {"visits", "clicks", "conversions"}
 
 LOAD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("table_name", "string"),
     (ACCOUNT, "string"),
+    ("partition", "string"),  # the date, or the hour's first instant in ISO 8601
     (DATE, "date"),
+    (HOUR, "time"),  # NULL for a day
     ("group_by", "string"),
     ("row_count", "integer"),
     ("totals", "string"),  # JSON, as PeerClick sent them
@@ -40,32 +49,61 @@ def key_column(group_by: str) -> str:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """One account day, or one hour of it in an hourly table."""
+
+    date: str
+    hour: str | None = None  # the hour's first instant, ISO 8601 with the report time zone's offset
+
+    @classmethod
+    def of(cls, query: ReportQuery, hourly: bool) -> Partition:
+        return cls(query.start.to_date_string(), query.start.isoformat() if hourly else None)
+
+    @property
+    def name(self) -> str:
+        return self.hour or self.date
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The partition's values in the table's partition columns after the account."""
+        return (self.date,) if self.hour is None else (self.date, self.hour)
+
+
+@dataclass(frozen=True)
 class ReportTable:
-    """A report table and its load table on one database."""
+    """A report table and its load table on one database; ``hourly`` is the report table's grain."""
 
     table: TableName
     loads: TableName
     dialect: Dialect
+    hourly: bool = False
+
+    @property
+    def partition_columns(self) -> tuple[str, ...]:
+        return HOUR_PARTITION_COLUMNS if self.hourly else PARTITION_COLUMNS
 
     def create_statements(self, group_by: str, keys: Sequence[str]) -> list[tuple[TableName, str]]:
         """Both tables' definitions (for ``CREATE TABLE``): the report's columns are ``keys`` (PeerClick's
-        names) under their SQL names, after the account and date."""
+        names) under their SQL names, after the partition's."""
+        kinds = zip(self.partition_columns, self._partition_kinds(), strict=True)
         columns = [
-            f"{quote(ACCOUNT)} {self.dialect.type_of('string')} NOT NULL",
-            f"{quote(DATE)} {self.dialect.type_of('date')} NOT NULL",
+            *(f"{quote(name)} {self.dialect.type_of(kind)} NOT NULL" for name, kind in kinds),
             *(self.column_definition(key) for key in keys),
         ]
-        primary = ", ".join(map(quote, (*PARTITION_COLUMNS, key_column(group_by))))
+        primary = ", ".join(map(quote, (*self.partition_columns, key_column(group_by))))
         loads = [f"{quote(name)} {self.dialect.type_of(kind)}" for name, kind in LOAD_COLUMNS]
-        load_key = ", ".join(map(quote, ("table_name", ACCOUNT, DATE)))
+        load_key = ", ".join(map(quote, ("table_name", ACCOUNT, "partition")))
         return [
             (self.table, f"({', '.join(columns)}, PRIMARY KEY ({primary}))"),
             (self.loads, f"({', '.join(loads)}, PRIMARY KEY ({load_key}))"),
         ]
 
+    def _partition_kinds(self) -> tuple[str, ...]:
+        return ("string", "date", "time") if self.hourly else ("string", "date")
+
     def column_types(self, keys: Sequence[str]) -> tuple[str, ...]:
-        """The SQL types of the account, the date and the columns of ``keys``, in that order."""
-        kinds = ("string", "date", *map(column_kind, keys))
+        """The SQL types of the partition's columns and the columns of ``keys``, in that order."""
+        kinds = (*self._partition_kinds(), *map(column_kind, keys))
         return tuple(map(self.dialect.type_of, kinds))
 
     def column_definition(self, key: str) -> str:
@@ -78,25 +116,35 @@ class ReportTable:
         cursor.fetchall()
         return names
 
-    def load_row(self, cursor: Any, account: str, day: str) -> tuple[Any, ...] | None:
+    def is_hourly(self, conn: Any) -> bool | None:
+        """Whether the report table as it exists is hourly; None when it does not exist yet."""
+        cursor = conn.cursor()
+        try:
+            return HOUR in self.columns(cursor) if _exists(cursor, self.table) else None
+        finally:
+            conn.rollback()  # only read, and PostgreSQL aborts the transaction of a failed SELECT
+
+    def load_row(self, cursor: Any, account: str, partition: Partition) -> tuple[Any, ...] | None:
         """The load table's row of one partition: (row_count, totals, query), or None."""
-        mark = self.dialect.placeholder
         cursor.execute(
             f"SELECT row_count, totals, query FROM {self.loads.quoted} "  # noqa: S608 - checked names
-            f"WHERE table_name = {mark} AND {quote(ACCOUNT)} = {mark} AND {quote(DATE)} = {mark}",
-            (str(self.table), account, day),
+            f"WHERE {self._load_key()}",
+            (str(self.table), account, partition.name),
         )
         rows = cursor.fetchall()
         return tuple(rows[0]) if rows else None
 
-    def delete_partition(self, cursor: Any, account: str, day: str) -> None:
+    def _load_key(self) -> str:
         mark = self.dialect.placeholder
-        where = f"{quote(ACCOUNT)} = {mark} AND {quote(DATE)} = {mark}"
-        cursor.execute(f"DELETE FROM {self.table.quoted} WHERE {where}", (account, day))  # noqa: S608
-        cursor.execute(
-            f"DELETE FROM {self.loads.quoted} WHERE table_name = {mark} AND {where}",  # noqa: S608
-            (str(self.table), account, day),
-        )
+        return f"table_name = {mark} AND {quote(ACCOUNT)} = {mark} AND {quote('partition')} = {mark}"
+
+    def delete_partition(self, cursor: Any, account: str, partition: Partition) -> None:
+        mark = self.dialect.placeholder
+        where = " AND ".join(f"{quote(name)} = {mark}" for name in self.partition_columns)
+        rows = f"DELETE FROM {self.table.quoted} WHERE {where}"  # noqa: S608 - checked names
+        cursor.execute(rows, (account, *partition.keys))
+        load = f"DELETE FROM {self.loads.quoted} WHERE {self._load_key()}"  # noqa: S608 - checked names
+        cursor.execute(load, (str(self.table), account, partition.name))
 
     def record_load(self, cursor: Any, values: Iterable[Any]) -> None:
         self.dialect.insert(cursor, self.loads, [name for name, _ in LOAD_COLUMNS], [list(values)])

@@ -40,17 +40,18 @@ def _same_instant(left: pendulum.DateTime, right: pendulum.DateTime) -> bool:
     return left.timestamp() == right.timestamp()
 
 
-def split_window(query: ReportQuery) -> Iterator[ReportQuery]:
+def split_window(query: ReportQuery, *, hours: bool = False) -> Iterator[ReportQuery]:
     """
     The window as partitions, in time order: whole days of ``query.tz`` as day queries, the hours of any
-    partial day before or after them as hour queries. Each gets its own report request, so each partition
-    reconciles with totals of its own (see the README for why not one report split while streaming).
+    partial day before or after them as hour queries (every hour, with ``hours``). Each gets its own
+    report request, so each partition reconciles with totals of its own (see the README for why not one
+    report split while streaming).
     """
     end = query.end.timestamp()
     cursor = query.start
     while cursor.timestamp() < end:
         next_day = cursor.start_of("day").add(days=1)
-        if _same_instant(cursor, cursor.start_of("day")) and next_day.timestamp() <= end:
+        if not hours and _same_instant(cursor, cursor.start_of("day")) and next_day.timestamp() <= end:
             following = next_day
         else:
             # pendulum adds hours in absolute time, so a 25-hour day yields 25 distinct hours.

@@ -3,7 +3,7 @@ PeerClick has changed since (late conversions)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -61,14 +61,16 @@ class ReportLandingMixin:
         previous_of: Callable[[ReportQuery], tuple[str, Mapping[str, Any] | None]],
         land: Callable[[ReportQuery, Iterator[ReportPage]], Landed],
         summary: Callable[[Landed], Mapping[str, Any]],
+        split: Callable[[ReportQuery], Iterable[ReportQuery]] = lambda day: (day,),
     ) -> list[tuple[dict[str, Any], Landed]]:
         """Re-land the lookback days whose numbers changed: for each, its entry (the partition, its
-        previous and new totals) and what ``land`` returned, oldest first. ``previous_of`` names a day's
-        partition and what was landed there; ``summary`` gives a landing's ``totals`` and ``row_count``."""
+        previous and new totals) and what ``land`` returned, oldest first. ``previous_of`` names a
+        partition and what was landed there; ``summary`` gives a landing's ``totals`` and ``row_count``;
+        ``split`` makes a day its partitions (an hourly table's hours), each checked on its own."""
         from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
 
         restated = []
-        for day in lookback_days(query, self.lookback_days):
+        for day in chain.from_iterable(map(split, lookback_days(query, self.lookback_days))):
             pages = self._pages(day)
             partition, previous = previous_of(day)
             check = check_day(pages, query=day, partition=partition, previous=previous)

@@ -65,14 +65,21 @@ class Database:
 
     def day_sums(self) -> dict[str, tuple[int, int, int, float]]:
         """Per day: rows, clicks, conversions and revenue (rounded to cents), as a reader sums them."""
+        return {str(date): sums for date, sums in self._sums_by("date")}
+
+    def hour_sums(self) -> dict[pendulum.DateTime, tuple[int, int, int, float]]:
+        """Per hour of an hourly table (its first instant, in UTC): what ``day_sums`` gives per day."""
+        return {instant(hour): sums for hour, sums in self._sums_by("hour")}
+
+    def _sums_by(self, column: str) -> list[tuple[Any, tuple[int, int, int, float]]]:
         found = self.rows(
-            f"SELECT date, COUNT(*), SUM(clicks), SUM(conversions), SUM(revenue) FROM {self.table} "
-            "GROUP BY date ORDER BY date"
+            f"SELECT {column}, COUNT(*), SUM(clicks), SUM(conversions), SUM(revenue) FROM {self.table} "
+            f"GROUP BY {column} ORDER BY {column}"
         )
-        return {
-            str(date): (count, clicks, conversions, round(float(revenue), 2))
-            for date, count, clicks, conversions, revenue in found
-        }
+        return [
+            (key, (count, clicks, conversions, round(float(revenue), 2)))
+            for key, count, clicks, conversions, revenue in found
+        ]
 
     def loads_by_day(self) -> dict[str, tuple[int, dict[str, Any]]]:
         found = self.rows(f"SELECT date, row_count, totals FROM {self.loads} ORDER BY date")
@@ -80,6 +87,12 @@ class Database:
 
     def snapshot(self) -> list[tuple[Any, ...]]:
         return sorted(self.rows(f"SELECT * FROM {self.table}"), key=repr)
+
+
+def instant(value: Any) -> pendulum.DateTime:
+    """A timestamp as PostgreSQL (a datetime) or SQLite (ISO 8601 text) returns it, in UTC."""
+    parsed = pendulum.instance(value) if hasattr(value, "tzinfo") else pendulum.parse(value)
+    return parsed.in_timezone("UTC")  # type: ignore[union-attr]
 
 
 def _postgres(url: str) -> Callable[[], Any]:
@@ -145,12 +158,15 @@ def land_sql(monkeypatch, database) -> Callable[..., dict[str, Any]]:
     tokens.clear()
 
 
-def report_totals(emulator: Any, start: pendulum.DateTime, **query: Any) -> tuple[int, dict[str, Any]]:
-    """PeerClick's row count and totals for one day, through a hook so it waits its turn."""
+def report_totals(
+    emulator: Any, start: pendulum.DateTime, end: pendulum.DateTime | None = None, **query: Any
+) -> tuple[int, dict[str, Any]]:
+    """PeerClick's row count and totals for one day (or ``start`` to ``end``), through a hook so it waits
+    its turn."""
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
     summary = PeerClickHook().get_report_summary(
-        start=start, end=start.add(days=1), group_by="campaign", **query
+        start=start, end=end or start.add(days=1), group_by="campaign", **query
     )
     return summary.total_rows, summary.totals
 
