@@ -278,7 +278,7 @@ def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Any:
     return bucket
 
 
-_RUN_TOKEN = re.compile(r"(^|/)part-\d{8}T\d{6}Z-[0-9a-f]+-")
+_RUN_TOKEN = re.compile(r"(^|/)part-\d{8}T\d{6}Z-[0-9a-f]+-(?:[0-9a-f]{12}t\d+-)?")
 
 
 def plain_names(files: dict[str, T]) -> dict[str, T]:

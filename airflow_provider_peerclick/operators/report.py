@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         ReportSummary,
     )
     from airflow_provider_peerclick.storage.landing import LandedPartition
+    from airflow_provider_peerclick.storage.staged_partition import Attempt
     from airflow_provider_peerclick.utils.lineage import ReportLineage
 
 DEFAULT_MAX_ROWS = 1_000
@@ -270,11 +271,14 @@ class PeerClickReportToStorageOperator(
             row_format,
             base,
         )
-        landed = land_window(self._pages, base=base, query=query, row_format=row_format, layout=layout)
+        attempt = _attempt(context)
+        landed = land_window(
+            self._pages, base=base, query=query, row_format=row_format, layout=layout, attempt=attempt
+        )
         for partition in landed:
             self.log.info("Committed %d rows to %s", partition.row_count, partition.path)
         written = list(landed)
-        restated = self._restate(base, query, row_format, layout, written)
+        restated = self._restate(base, query, row_format, layout, written, attempt)
         result = {
             "format": row_format,
             "row_count": sum(partition.row_count for partition in landed),
@@ -296,6 +300,7 @@ class PeerClickReportToStorageOperator(
         row_format: str,
         layout: PartitionLayout,
         written: list[LandedPartition],
+        attempt: Attempt | None,
     ) -> list[dict[str, Any]]:
         """Re-land the lookback days whose totals changed (adding them to ``written``); their previous and
         new totals, oldest first."""
@@ -304,7 +309,13 @@ class PeerClickReportToStorageOperator(
 
         def land(day: ReportQuery, pages: Iterator[ReportPage]) -> LandedPartition:
             return land_report(
-                pages, base=base, query=day, row_format=row_format, layout=layout, reason="restated"
+                pages,
+                base=base,
+                query=day,
+                row_format=row_format,
+                layout=layout,
+                reason="restated",
+                attempt=attempt,
             )
 
         restated = self._restate_days(
@@ -339,6 +350,17 @@ class PeerClickReportToStorageOperator(
         for outlet in self.outlets:
             if isinstance(outlet, Asset):
                 events[outlet].extra.update(extra)
+
+
+def _attempt(context: Context) -> Attempt | None:
+    """The task try running, whose name on its files lets the next try sweep them if it is killed."""
+    from airflow_provider_peerclick.storage.staged_partition import Attempt
+
+    ti = context.get("ti")
+    if ti is None:
+        return None
+    map_index = getattr(ti, "map_index", None)
+    return Attempt.of(ti.dag_id, ti.task_id, ti.run_id, -1 if map_index is None else map_index, ti.try_number)
 
 
 def _lineage(hook: PeerClickHook, query: ReportQuery) -> ReportLineage:

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from airflow_provider_peerclick.storage.committed import committed_files
     from airflow_provider_peerclick.storage.destination import (
         asset_uri,
         check_destination_text,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from airflow_provider_peerclick.storage.row_formats import ROW_FORMATS, require_row_format
 
 _HOMES = {
+    "committed_files": "committed",
     "asset_uri": "destination",
     "check_destination_text": "destination",
     "resolve_destination": "destination",
@@ -54,6 +56,7 @@ __all__ = [
     "PeerClickStorageError",
     "asset_uri",
     "check_destination_text",
+    "committed_files",
     "land_report",
     "land_window",
     "partition_key",

@@ -16,7 +16,7 @@ from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME, build_man
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
-from airflow_provider_peerclick.storage.staged_partition import StagedPartition
+from airflow_provider_peerclick.storage.staged_partition import Attempt, StagedPartition
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def land_report(
     row_format: str = "jsonl",
     layout: PartitionLayout | None = None,
     reason: str = "window",
+    attempt: Attempt | None = None,
 ) -> LandedPartition:
     """
     Write ``pages`` (the report ``query`` describes: one partition of ``split_window``) to
@@ -73,14 +74,15 @@ def land_report(
 
     Rows go straight from each page to the file, so memory holds one page. The partition is replaced only
     once every row is written and the rows reconcile with the report's row count and totals; otherwise the
-    error propagates and the previous partition, if any, stays as it was.
+    error propagates and the previous partition, if any, stays as it was. ``attempt`` (the task try
+    landing it) lets a later try sweep what this one leaves if it is killed.
     """
     row_format = require_row_format(row_format)
     partition = partition_key(query, layout)
     directory = base / query.group_by / partition
     reconciler = Reconciler(query.columns)
     fetched_at = pendulum.now("UTC")
-    with StagedPartition(directory) as staged:
+    with StagedPartition(directory, attempt=attempt) as staged:
         suffix = f"0000.{row_format}"
         with staged.open_part(suffix) as sink:
             writer: RowWriter | None = None
@@ -141,6 +143,7 @@ def land_window(
     query: ReportQuery,
     row_format: str = "jsonl",
     layout: PartitionLayout | None = None,
+    attempt: Attempt | None = None,
 ) -> list[LandedPartition]:
     """
     Land every partition of the window ``query`` (see ``split_window``), one report each, in time order.
@@ -150,6 +153,8 @@ def land_window(
     partitions before it new, the rest as they were, and a rerun lands them all again.
     """
     return [
-        land_report(fetch(piece), base=base, query=piece, row_format=row_format, layout=layout)
+        land_report(
+            fetch(piece), base=base, query=piece, row_format=row_format, layout=layout, attempt=attempt
+        )
         for piece in split_window(query)
     ]

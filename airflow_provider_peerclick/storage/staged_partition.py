@@ -1,16 +1,25 @@
 """A partition folder whose manifest is the single commit point, on local disks and object stores alike.
 
-Object stores have no rename (a move is a copy plus a delete) and no atomic folder swap, so nothing is
-moved into place. Each run writes its data under names of its own (``part-{run}-0000.jsonl``), then
-replaces ``_manifest.json``, which names them: one object written whole, so a reader that follows the
-manifest sees either the previous complete partition or the new one, at any moment. Only then are the
-parts the replaced manifest named removed. A run killed at any point leaves at worst files that no
-manifest names; later commits sweep those once they are old enough that no run can still be writing them.
+Each run's data has names of its own (``part-{run}-0000.jsonl``) and ``_manifest.json``, replaced whole,
+names them: a reader that follows the manifest sees either the previous complete partition or the new
+one, at any moment. Only then are the parts the replaced manifest named removed.
+
+Readers that glob see more. On a local (POSIX) disk a part is written under a name no glob for data
+matches (``_tmp-{run}-0000.jsonl.partial``: Spark, Hive and pyarrow skip ``_``, and the extension is not a
+data file's), renamed to its ``part-`` name only at commit, and the replaced part removed right after,
+so a glob sees the old part or the new one but for the microseconds between. Object stores have no rename
+(a move is a copy plus a delete), so their parts carry ``part-`` names while they are written: there only
+manifest readers are safe (see the README).
+
+A run killed at any point leaves at worst files that no manifest names. The next landing of the partition
+sweeps those whose run can no longer be running: the task's own earlier tries (Airflow's try number), a
+local ``part-`` not named a minute after its commit, anything older than a day.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import posixpath
 import re
@@ -18,6 +27,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 
 import pendulum
@@ -37,12 +47,34 @@ TEMP_PREFIX = "_tmp-"
 # missing files. Older ones are leftovers of killed runs.
 ORPHAN_GRACE_SECONDS = 24 * 3600
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-_STAMPED = re.compile(r"^(?:part-|_tmp-)(\d{8}T\d{6}Z)-[0-9a-f]+-")
+# A local part is renamed into place microseconds before its manifest is published; one that no manifest
+# names this long after it was renamed was left by a run killed in between.
+COMMIT_WINDOW_SECONDS = 60
+STAGED_SUFFIX = ".partial"
+_STAMPED = re.compile(
+    r"^(?:part-|_tmp-)(?P<stamp>\d{8}T\d{6}Z)-[0-9a-f]+-(?:(?P<task>[0-9a-f]{12})t(?P<try>\d+)-)?"
+)
 
 
-def run_token(now: float) -> str:
-    """A name unique to one run that also says when it started, so leftovers can be aged by name alone."""
-    return f"{time.strftime(_STAMP_FORMAT, time.gmtime(now))}-{secrets.token_hex(4)}"
+@dataclass(frozen=True)
+class Attempt:
+    """One try of one task instance, as its files' names record it: ``task`` is a digest of the task
+    instance's key (DAG, task, run, map index), ``try_number`` Airflow's."""
+
+    task: str
+    try_number: int
+
+    @classmethod
+    def of(cls, dag_id: str, task_id: str, run_id: str, map_index: int, try_number: int) -> Attempt:
+        key = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
+        return cls(hashlib.sha256(key.encode()).hexdigest()[:12], int(try_number))
+
+
+def run_token(now: float, attempt: Attempt | None = None) -> str:
+    """A name unique to one run that also says when it started (and which task try it is), so leftovers
+    can be judged by name alone."""
+    token = f"{time.strftime(_STAMP_FORMAT, time.gmtime(now))}-{secrets.token_hex(4)}"
+    return token if attempt is None else f"{token}-{attempt.task}t{attempt.try_number}"
 
 
 def started_at(name: str) -> float | None:
@@ -50,7 +82,15 @@ def started_at(name: str) -> float | None:
     match = _STAMPED.match(name)
     if match is None:
         return None
-    return pendulum.from_format(match.group(1), "YYYYMMDDTHHmmss[Z]", tz="UTC").timestamp()
+    return pendulum.from_format(match.group("stamp"), "YYYYMMDDTHHmmss[Z]", tz="UTC").timestamp()
+
+
+def written_by(name: str) -> Attempt | None:
+    """The task try that wrote ``name``, when its name records one."""
+    match = _STAMPED.match(name)
+    if match is None or match.group("task") is None:
+        return None
+    return Attempt(match.group("task"), int(match.group("try")))
 
 
 class StagedPartition:
@@ -67,19 +107,28 @@ class StagedPartition:
         *,
         orphan_grace_seconds: float | None = None,
         now: float | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         self.directory = directory
         self._fs = directory.fs
+        self._local = isinstance(self._fs, LocalFileSystem)
         self._root = directory.path.rstrip("/")
         self._now = time.time() if now is None else now
-        self.token = run_token(self._now)
+        self._attempt = attempt
+        self.token = run_token(self._now, attempt)
         self._grace = ORPHAN_GRACE_SECONDS if orphan_grace_seconds is None else orphan_grace_seconds
         self._written: list[str] = []
+        self._staged: list[tuple[str, str]] = []
         self._created: list[str] = []
 
     def __enter__(self) -> StagedPartition:
         self._created = self._missing_folders()
         self._fs.makedirs(self._root, exist_ok=True)
+        if not self._created:
+            try:
+                self._sweep(keep=set())
+            except Exception:
+                log.warning("Could not sweep leftovers in %s", self._root, exc_info=True)
         return self
 
     def __exit__(
@@ -107,16 +156,23 @@ class StagedPartition:
 
     @contextmanager
     def open_part(self, suffix: str) -> Iterator[HashingSink]:
-        """A sink for the part ``part_name(suffix)``, hashed as it is written."""
+        """A sink for the part ``part_name(suffix)``, hashed as it is written (on a local disk under a
+        staged name that globs miss, until the commit renames it)."""
         name = self.part_name(suffix)
-        self._written.append(name)
-        with self._fs.open(self._path(name), "wb") as target:
+        written = f"{TEMP_PREFIX}{self.token}-{suffix}{STAGED_SUFFIX}" if self._local else name
+        self._written.append(written)
+        if written != name:
+            self._staged.append((written, name))
+            self._written.append(name)  # removed too if the commit fails after renaming it
+        with self._fs.open(self._path(written), "wb") as target:
             yield HashingSink(target)
 
     def commit(self, manifest: bytes) -> None:
         """Publish ``manifest`` (which names this run's parts), then remove what it replaced."""
         self._fs.invalidate_cache(self._root)
         replaced = read_manifest(self.directory)
+        for staged, name in self._staged:
+            self._fs.mv(self._path(staged), self._path(name))
         try:
             self._publish(manifest)
         except Exception:
@@ -128,6 +184,7 @@ class StagedPartition:
             log.warning("Publishing the manifest of %s failed, yet it is in place", self._root, exc_info=True)
         ours = {name for name in self._written if name.startswith(PART_PREFIX)}
         self._written.clear()
+        self._staged.clear()
         self._created.clear()
         # From here the new partition is live: what follows only tidies up, so a failure is logged.
         try:
@@ -159,17 +216,32 @@ class StagedPartition:
             self._remove(name)
 
     def _sweep(self, keep: set[str]) -> None:
-        """Remove files no manifest names whose run started longer ago than the grace period."""
+        """Remove the files no manifest names whose run can no longer be running."""
         self._fs.invalidate_cache(self._root)
         # A slow run may have committed since ours: what the manifest names now is never a leftover.
         keep = keep | named_files(read_manifest(self.directory))
-        for path in self._fs.ls(self._root, detail=False):
-            name = posixpath.basename(path.rstrip("/"))
+        for entry in self._fs.ls(self._root, detail=True):
+            name = posixpath.basename(entry["name"].rstrip("/"))
             if name in keep or name == MANIFEST_NAME or not name.startswith((PART_PREFIX, TEMP_PREFIX)):
                 continue
-            started = started_at(name)
-            if started is None or self._now - started > self._grace:
+            if self._is_leftover(name, entry):
                 self._remove(name)
+
+    def _is_leftover(self, name: str, entry: dict) -> bool:
+        started = started_at(name)
+        if started is None or self._now - started > self._grace:
+            return True
+        writer = written_by(name)
+        if self._attempt is not None and writer is not None and writer.task == self._attempt.task:
+            return writer.try_number < self._attempt.try_number  # an earlier try of this very task
+        # Renamed into place, yet no manifest names it: its run was killed between rename and publish.
+        modified = entry.get("mtime")
+        return (
+            self._local
+            and name.startswith(PART_PREFIX)
+            and isinstance(modified, int | float)
+            and time.time() - modified > COMMIT_WINDOW_SECONDS
+        )
 
     def _remove(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):  # another run removed it first

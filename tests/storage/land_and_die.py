@@ -1,9 +1,10 @@
 """Land a partition on S3 and kill this process (SIGKILL, no cleanup) at a chosen point of the landing.
 
-    python land_and_die.py DESTINATION VERSION KILL_AT
+    python land_and_die.py DESTINATION VERSION KILL_AT [TRY]
 
 KILL_AT: ``writing`` (mid-way through the data), ``before_manifest`` (parts written, manifest not yet),
-``after_manifest`` (manifest replaced, the replaced parts not yet removed), or ``never``.
+``after_manifest`` (manifest replaced, the replaced parts not yet removed), or ``never``. With TRY, the
+landing is that try of one task instance (``ATTEMPT_KEY``), as the storage operator's would be.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from airflow.sdk import ObjectStoragePath
 from s3_partitions import QUERY, pages
 
 from airflow_provider_peerclick.storage import land_report
-from airflow_provider_peerclick.storage.staged_partition import StagedPartition
+from airflow_provider_peerclick.storage.staged_partition import Attempt, StagedPartition
+
+ATTEMPT_KEY = ("dag", "land", "scheduled__2026-11-25T00:00:00+00:00", -1)
 
 
 def die() -> None:
@@ -34,7 +37,7 @@ def dying_pages(version: int) -> Iterator:
         yield page
 
 
-def main(destination: str, version: int, kill_at: str) -> None:
+def main(destination: str, version: int, kill_at: str, attempt: Attempt | None = None) -> None:
     publish = StagedPartition._publish
 
     def publish_and_maybe_die(self: StagedPartition, manifest: bytes) -> None:
@@ -46,8 +49,9 @@ def main(destination: str, version: int, kill_at: str) -> None:
 
     StagedPartition._publish = publish_and_maybe_die  # type: ignore[method-assign]
     source = dying_pages(version) if kill_at == "writing" else pages(version)
-    land_report(source, base=ObjectStoragePath(destination), query=QUERY)
+    land_report(source, base=ObjectStoragePath(destination), query=QUERY, attempt=attempt)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    tried = Attempt.of(*ATTEMPT_KEY, int(sys.argv[4])) if len(sys.argv) > 4 else None
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], tried)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_peerclick.storage import land_report
+from airflow_provider_peerclick.storage import committed_files, land_report
 from airflow_provider_peerclick.storage import staged_partition as staged_module
 
 from .s3_partitions import QUERY, listing, pages, read_partition
@@ -76,6 +76,10 @@ def test_a_kill_mid_commit_leaves_one_complete_partition_and_a_rerun_heals(
     # The moment after the kill: exactly one complete version, whichever the kill allowed.
     assert read_partition(partition)[0] == seen
     left = set(listing(partition))
+    # A glob sees the orphans too; the list of committed files does not.
+    (committed,) = committed_files(lake)
+    assert len(left) == 2 + orphans
+    assert committed.name in left
 
     # A rerun at once commits the new version, but keeps files no manifest names while they are young:
     # for all this run can tell, their writer may still be running.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -89,6 +90,8 @@ def test_daily_report_lands_reconciled_partitions_and_a_rerun_replaces_them(
     assert sorted(first) == [
         f"{group_by}/date=2026-11-20/part-0000.jsonl" for group_by in ("campaign", "country", "offer")
     ]
+    # Each part's name says which task try wrote it (Airflow's try 1), for a retry to sweep if killed.
+    assert all(re.search(r"-[0-9a-f]{12}t1-0000\.jsonl$", path.name) for path in landing.rglob("part-*"))
     for group_by in ("campaign", "country", "offer"):
         manifest = json.loads((landing / group_by / "date=2026-11-20" / "_manifest.json").read_text())
         lines = committed_lines(landing / group_by / "date=2026-11-20")
