@@ -38,7 +38,9 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [_modules("hooks.peerclick")],
-        "operators": [_modules("operators.report", "operators.entities")],
+        "operators": [
+            _modules("operators.report", "operators.entities", "operators.sql", "operators.iceberg")
+        ],
         "sensors": [_modules("sensors.report", "sensors.entities")],
         "triggers": [_modules("triggers.report", "triggers.entities")],
         "connection-types": [

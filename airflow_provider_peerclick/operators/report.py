@@ -322,7 +322,6 @@ class PeerClickReportToStorageOperator(
             query,
             lambda day: (layout.key(day), partition_manifest(base, day, layout)),
             land,
-            lambda again: {"totals": again.totals, "row_count": again.row_count},
         )
         written.extend(again for _, again in restated)
         return [entry for entry, _ in restated]

@@ -13,7 +13,7 @@ from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
 from airflow_provider_peerclick.sql.names import TableName
-from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
+from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin, account_argument
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import (
@@ -128,7 +128,7 @@ class PeerClickReportToSqlOperator(
         )
         check_required_now(table, TableName.parse)
         check_required_now(load_table, lambda name: TableName.parse(name, "load_table"))
-        check_now(account, _account)
+        check_now(account, account_argument)
         self.sql_conn_id = sql_conn_id
         self.table = table
         self.load_table = load_table
@@ -155,7 +155,7 @@ class PeerClickReportToSqlOperator(
             Dialect(sql_hook(self.sql_conn_id)),
         )
         query = self.resolve_report_query(context)
-        account = _account(self.account) if self.account is not None else self.hook.settings.access_id
+        account = account_argument(self.account) if self.account is not None else self.hook.settings.access_id
         run_id = str(context.get("run_id") or "")
         conn = target.dialect.connect()
         try:
@@ -198,7 +198,6 @@ class PeerClickReportToSqlOperator(
                 query,
                 previous_of,
                 land,
-                lambda again: {"totals": again.totals, "row_count": again.row_count},
                 lambda day: split_window(day, hours=hourly),
             )
         finally:
@@ -208,13 +207,7 @@ class PeerClickReportToSqlOperator(
             self.hook, query, uri, [*landed, *(again for _, again in restated)]
         )
         self._announce(context, uri, landed, restated)
-        return {
-            "table": str(target.table),
-            "account": account,
-            "row_count": sum(piece.row_count for piece in landed),
-            "partitions": [piece.to_xcom() for piece in landed],
-            "restated": [entry for entry, _ in restated],
-        }
+        return self._landing_result(landed, restated, table=str(target.table), account=account)
 
     def _announce(
         self,
@@ -264,15 +257,6 @@ def _changed(
     again = [entry["partition"] for entry, _ in restated]
     changed = [*again, *(piece.partition.name for piece in landed)]
     return {"dates": dates, "restated": again, "changed": changed}
-
-
-def _account(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise PeerClickInvalidArgumentError(
-            f"account: got {value!r}; allowed: a non-empty name for the account's rows, or None for the "
-            "connection's access key ID"
-        )
-    return value.strip()
 
 
 def _is_hourly(query: ReportQuery, target: ReportTable, exists_hourly: bool | None) -> bool:

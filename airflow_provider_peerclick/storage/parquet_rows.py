@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -32,6 +32,14 @@ def _integer(column: str, value: Any) -> int | None:
     raise PeerClickStorageError(f"Column {column!r} should hold whole numbers but a row has {value!r}")
 
 
+class TableFrame(Protocol):
+    """What a table format makes of each row group before it is written (columns added or renamed)."""
+
+    def schema(self, rows: pa.Schema) -> pa.Schema: ...
+
+    def apply(self, table: pa.Table) -> pa.Table: ...
+
+
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -49,10 +57,17 @@ class ParquetRowWriter:
     integer column, so those are checked first).
     """
 
-    def __init__(self, sink: HashingSink, shape: RowShape, row_group_rows: int | None = None) -> None:
+    def __init__(
+        self,
+        sink: HashingSink,
+        shape: RowShape,
+        row_group_rows: int | None = None,
+        frame: TableFrame | None = None,
+    ) -> None:
         self._shape = shape
         self._schema = pa.schema([(column, _ARROW_TYPES[column_type(column)]) for column in shape.columns])
-        self._writer = pq.ParquetWriter(sink, self._schema)
+        self._frame = frame
+        self._writer = pq.ParquetWriter(sink, self._schema if frame is None else frame.schema(self._schema))
         self._row_group_rows = row_group_rows or ROW_GROUP_ROWS
         self._pending: list[Mapping[str, Any]] = []
         self._integer_columns = [field.name for field in self._schema if field.type == pa.int64()]
@@ -77,7 +92,8 @@ class ParquetRowWriter:
             table = self._as_typed(group)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             table = None  # a value of another type than its column's: converted one by one below
-        self._writer.write_table(self._converted(group) if table is None else table)
+        table = self._converted(group) if table is None else table
+        self._writer.write_table(table if self._frame is None else self._frame.apply(table))
 
     def _as_typed(self, group: list[Mapping[str, Any]]) -> pa.Table | None:
         """The rows as Arrow converts them, when every integer column holds only integers (or None)."""

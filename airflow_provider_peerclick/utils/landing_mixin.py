@@ -3,9 +3,9 @@ PeerClick has changed since (late conversions)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
@@ -14,7 +14,18 @@ from airflow_provider_peerclick.progress import report_progress
 if TYPE_CHECKING:
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
 
-Landed = TypeVar("Landed")
+
+class _Landing(Protocol):
+    """What any landing of a partition returns."""
+
+    @property
+    def totals(self) -> dict[str, Any]: ...
+
+    @property
+    def row_count(self) -> int: ...
+
+
+Landed = TypeVar("Landed", bound=_Landing)
 # Restating more than two months back costs a request a day for little: PeerClick's late conversions
 # settle within days.
 MAX_LOOKBACK_DAYS = 62
@@ -26,6 +37,29 @@ def lookback_days_argument(value: Any) -> int:
             f"lookback_days: got {value!r}; allowed: an integer from 0 to {MAX_LOOKBACK_DAYS}"
         )
     return value
+
+
+def account_argument(value: Any) -> str:
+    """The ``account`` a table's rows carry: a name the user gives."""
+    if not isinstance(value, str) or not value.strip():
+        raise PeerClickInvalidArgumentError(
+            f"account: got {value!r}; allowed: a non-empty name for the account's rows, or None for the "
+            "connection's access key ID"
+        )
+    return value.strip()
+
+
+def require_whole_days(query: ReportQuery, pieces: Iterable[ReportQuery], destination: str) -> None:
+    """Refuse, before any request, a window that covers part of a day, for a ``destination`` of days."""
+    from airflow_provider_peerclick.storage.partitions import is_whole_day
+
+    for piece in pieces:
+        if not is_whole_day(piece):
+            raise PeerClickInvalidArgumentError(
+                f"start/end: the window {query.start.isoformat()} to {query.end.isoformat()} covers part of "
+                f"{piece.start.to_date_string()} only, and {destination} holds whole days of {query.tz}: "
+                "give start and end at midnight, or schedule the DAG daily"
+            )
 
 
 class ReportLandingMixin:
@@ -47,6 +81,18 @@ class ReportLandingMixin:
         self.lookback_days = lookback_days_argument(lookback_days)
         self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
 
+    @staticmethod
+    def _landing_result(
+        landed: Sequence[Any], restated: Sequence[tuple[dict[str, Any], Any]], **head: Any
+    ) -> dict[str, Any]:
+        """The XCom result of a table landing: ``head``, then the rows, partitions and restated days."""
+        return {
+            **head,
+            "row_count": sum(piece.row_count for piece in landed),
+            "partitions": [piece.to_xcom() for piece in landed],
+            "restated": [entry for entry, _ in restated],
+        }
+
     def _pages(self, piece: ReportQuery) -> Iterator[ReportPage]:
         return report_progress(
             self.hook.iter_report_pages(query=piece, page_size=self.page_size),
@@ -60,12 +106,11 @@ class ReportLandingMixin:
         query: ReportQuery,
         previous_of: Callable[[ReportQuery], tuple[str, Mapping[str, Any] | None]],
         land: Callable[[ReportQuery, Iterator[ReportPage]], Landed],
-        summary: Callable[[Landed], Mapping[str, Any]],
         split: Callable[[ReportQuery], Iterable[ReportQuery]] = lambda day: (day,),
     ) -> list[tuple[dict[str, Any], Landed]]:
         """Re-land the lookback days whose numbers changed: for each, its entry (the partition, its
-        previous and new totals) and what ``land`` returned, oldest first. ``previous_of`` names a
-        partition and what was landed there; ``summary`` gives a landing's ``totals`` and ``row_count``;
+        previous and new totals and row count) and what ``land`` returned (which has ``totals`` and
+        ``row_count``), oldest first. ``previous_of`` names a partition and what was landed there;
         ``split`` makes a day its partitions (an hourly table's hours), each checked on its own."""
         from airflow_provider_peerclick.storage.restatement import check_day, lookback_days
 
@@ -82,7 +127,7 @@ class ReportLandingMixin:
                 continue
             assert check.first_page is not None  # a landed day's check always reads its first page
             again = land(day, chain([check.first_page], pages))
-            entry = {**check.describe(), **summary(again)}
+            entry = {**check.describe(), "totals": again.totals, "row_count": again.row_count}
             self.log.info(
                 "Lookback: restated %s: totals were %s, now %s",
                 partition,

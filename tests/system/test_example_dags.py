@@ -22,6 +22,7 @@ EXPECTED = {
     "peerclick_daily_report",
     "peerclick_entities_snapshot",
     "peerclick_report_summary",
+    "peerclick_report_to_iceberg",
     "peerclick_report_to_postgres",
 }
 
@@ -119,6 +120,32 @@ def test_entities_snapshot_lands_campaigns_and_offers(emulator, example_env):
         entities = [json.loads(line) for line in committed_lines(partition)]
         assert len(entities) == json.loads((partition / "_manifest.json").read_text())["row_count"] > 0
         assert [e["id"] for e in entities] == sorted(e["id"] for e in entities)
+    assert emulator.stats()["refused"] == 0
+
+
+@pytest.mark.slow
+def test_iceberg_example_lands_a_day_that_pyiceberg_reads_as_peerclick_totals(
+    emulator, example_env, tmp_path
+):
+    pytest.importorskip("pyiceberg.catalog.sql", reason="Iceberg needs the iceberg extra (SQLAlchemy 2)")
+    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+    from airflow_provider_peerclick.iceberg.catalog import open_catalog
+
+    _, env = example_env
+    warehouse = tmp_path / "iceberg"
+    env = {**env, "PEERCLICK_ICEBERG_WAREHOUSE": str(warehouse), "PEERCLICK_LOOKBACK_DAYS": "1"}
+    airflow(env, "dags", "test", "peerclick_report_to_iceberg", "2026-11-21T00:00:00+00:00")
+
+    table = open_catalog(None, str(warehouse)).load_table("peerclick.campaign")
+    rows = table.scan(selected_fields=("date", "clicks")).to_arrow()
+    assert {day.isoformat() for day in rows["date"].to_pylist()} == {"2026-11-20"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in emulator.conn_uri_env().items():
+            patch.setenv(name, value)
+        summary = PeerClickHook().get_report_summary(
+            start="2026-11-20", end="2026-11-21", group_by="campaign"
+        )
+    assert (rows.num_rows, sum(rows["clicks"].to_pylist())) == (summary.total_rows, summary.totals["clicks"])
     assert emulator.stats()["refused"] == 0
 
 
