@@ -1,5 +1,6 @@
-"""SQL landing: rows/s and peak memory of ``land_partition`` (PostgreSQL, SQLite) against ``land_report``
-(files) of the same report, at two sizes, each landing in a fresh process so its peak RSS is its own.
+"""Table landings: rows/s and peak memory of ``land_partition`` (PostgreSQL, SQLite) and of the Iceberg
+``land_day`` against ``land_report`` (jsonl and parquet files) of the same report, at two sizes, each
+landing in a fresh process so its peak RSS is its own.
 
 The emulator serves one day of ``--rows`` campaign rows (and a tenth of that, for the memory comparison);
 PeerClick's 1 report/s paces every landing alike, so wall rows/s is mostly the limit's and CPU rows/s
@@ -25,7 +26,7 @@ from peerclick_emulator.process import EmulatorProcess
 
 DAY = {"start": "2026-11-24T00:00:00+00:00", "end": "2026-11-25T00:00:00+00:00", "group_by": "campaign"}
 CAMPAIGNS_PER_ROW = 1.06  # about 5% of the emulator's campaigns have no traffic on a given day
-DESTINATIONS = ("files", "sqlite", "postgres")
+DESTINATIONS = ("jsonl", "parquet", "sqlite", "postgres", "iceberg")
 
 
 def main() -> int:
@@ -100,10 +101,17 @@ def _land_one(destination: str) -> int:
     hook = PeerClickHook()
     started, cpu_started = time.monotonic(), time.process_time()
     pages = hook.iter_report_pages(query=query, page_size=10_000)
-    if destination == "files":
+    if destination in ("jsonl", "parquet"):
         from airflow_provider_peerclick.storage.landing import land_report
 
-        rows = land_report(pages, base=ObjectStoragePath(folder.as_uri()), query=query).row_count
+        base = ObjectStoragePath(folder.as_uri())
+        rows = land_report(pages, base=base, query=query, row_format=destination).row_count
+    elif destination == "iceberg":
+        from airflow_provider_peerclick.iceberg.catalog import open_catalog
+        from airflow_provider_peerclick.iceberg.landing import IcebergLanding, land_day
+
+        landing = IcebergLanding(open_catalog(None, str(folder)), ("peerclick", "campaign"), "bench", "bench")
+        rows = land_day(landing, pages, query).row_count
     else:
         rows = _land_table(destination, folder, pages, query)
     print(

@@ -55,6 +55,7 @@ class LandedDay:
     totals: dict[str, Any]
     columns: tuple[str, ...]
     snapshot_id: int | None
+    types: tuple[str, ...] = ()  # Iceberg's, of ``columns``
 
     def to_xcom(self) -> dict[str, Any]:
         return {
@@ -136,7 +137,9 @@ def land_day(landing: IcebergLanding, pages: Iterator[ReportPage], query: Report
             _remove(table, path)
     if plan.discarded:
         log.warning("schema_changes='discard': dropped columns %s that the table lacks", list(plan.discarded))
-    return LandedDay(day.isoformat(), reconciler.rows, reconciler.totals, plan.columns, snapshot_id)
+    schema = _reload(landing).schema()
+    types = tuple(str(schema.find_field(name).field_type) for name in plan.columns)
+    return LandedDay(day.isoformat(), reconciler.rows, reconciler.totals, plan.columns, snapshot_id, types)
 
 
 def _kept(rows: list[dict[str, Any]], plan: RowPlan) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from airflow_provider_peerclick.utils.landing_mixin import (
     account_argument,
     require_whole_days,
 )
+from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, add_outlet, check_now, is_templated
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class PeerClickReportToIcebergOperator(
-    ReportLandingMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
 ):
     """
     Land a report window in the Iceberg table ``table`` of ``warehouse``, one account day at a time, and
@@ -67,6 +68,10 @@ class PeerClickReportToIcebergOperator(
         snapshot that landed each, and replace the days whose row count or totals changed.
     :param peerclick_conn_id: the PeerClick connection.
     :param progress_interval: seconds between progress lines while a report is paged. Default 10.
+
+    OpenLineage (with the ``openlineage`` extra): the report as input, the table as output (named from
+    its location, e.g. ``s3://lake/warehouse/peerclick/campaign``), with its columns' Iceberg types and
+    the rows this run wrote.
 
     Outlets: the table's ``Asset`` (its folder under a local warehouse, ``file:///.../namespace/table``)
     when the default catalog is used and nothing is templated.
@@ -124,7 +129,9 @@ class PeerClickReportToIcebergOperator(
         from airflow_provider_peerclick.iceberg.landing import IcebergLanding, land_day, previous_load
         from airflow_provider_peerclick.iceberg.tables import table_identifier
         from airflow_provider_peerclick.storage.partitions import split_window
+        from airflow_provider_peerclick.utils.lineage import table_lineage
 
+        self.report_lineage = None
         # Everything that can be checked without PeerClick is checked first.
         require_pyiceberg()
         identifier = table_identifier(self.table)
@@ -163,6 +170,9 @@ class PeerClickReportToIcebergOperator(
             lambda day: (day.start.to_date_string(), previous_load(landing, day.start.to_date_string())),
             land,
         )
+        location = catalog.load_table(identifier).location()
+        written = [*landed, *(again for _, again in restated)]
+        self.report_lineage = table_lineage(self.hook, query, location, written)
         return self._landing_result(landed, restated, table=".".join(identifier), account=account)
 
 

@@ -27,10 +27,9 @@ from airflow_provider_peerclick.utils.tasks import (
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
+    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
     from airflow_provider_peerclick.sql.landing import LandedPartition
     from airflow_provider_peerclick.sql.tables import ReportTable
-    from airflow_provider_peerclick.utils.lineage import ReportLineage
 
 DEFAULT_LOAD_TABLE = "peerclick_loads"
 
@@ -145,6 +144,7 @@ class PeerClickReportToSqlOperator(
         from airflow_provider_peerclick.sql.tables import Partition, ReportTable
         from airflow_provider_peerclick.storage.columns import column_order
         from airflow_provider_peerclick.storage.partitions import split_window
+        from airflow_provider_peerclick.utils.lineage import table_lineage
 
         self.report_lineage = None
         # Everything that can be checked without PeerClick is checked first, so a missing connection or
@@ -203,7 +203,7 @@ class PeerClickReportToSqlOperator(
         finally:
             conn.close()
         uri = table_uri(target.dialect.hook, target.table)
-        self.report_lineage = _table_lineage(
+        self.report_lineage = table_lineage(
             self.hook, query, uri, [*landed, *(again for _, again in restated)]
         )
         self._announce(context, uri, landed, restated)
@@ -233,20 +233,6 @@ def table_alias(sql_conn_id: Any, table: Any) -> str | None:
     if is_templated([sql_conn_id, table]) or not isinstance(sql_conn_id, str):
         return None
     return f"peerclick_sql:{sql_conn_id}/{table}"
-
-
-def _table_lineage(
-    hook: PeerClickHook, query: ReportQuery, uri: str, partitions: list[LandedPartition]
-) -> ReportLineage:
-    """The report read, and the table written with its columns and types and the rows of ``partitions``."""
-    from airflow_provider_peerclick.utils.lineage import Landed, ReportLineage
-
-    columns: dict[str, str] = {}
-    for piece in partitions:
-        columns.update(zip(piece.columns, piece.types, strict=True))
-    rows = sum(piece.row_count for piece in partitions)
-    landed = Landed(uri, tuple(columns), rows, None, None, tuple(columns.values()))
-    return replace(ReportLineage.of(hook.settings, query), landed=landed)
 
 
 def _changed(

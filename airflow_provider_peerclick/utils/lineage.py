@@ -9,8 +9,8 @@ task sends no request and reads no connection. The access key never enters it. T
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from airflow_provider_peerclick.storage.columns import DIMENSION_KEYS, column_type
@@ -49,6 +49,17 @@ class Landed:
             size=sum(int(entry["bytes"]) for entry in files),
             files=len(files),
         )
+
+    @classmethod
+    def of_table(cls, uri: str, partitions: Iterable[Any]) -> Landed:
+        """A table's: the columns and types of ``partitions`` (each with ``columns``, ``types`` and
+        ``row_count``), in the order they first appear, and their rows; tables have no files to count."""
+        partitions = list(partitions)
+        types: dict[str, str] = {}
+        for partition in partitions:
+            types.update(zip(partition.columns, partition.types, strict=True))
+        rows = sum(partition.row_count for partition in partitions)
+        return cls(uri, tuple(types), rows, None, None, tuple(types.values()))
 
 
 @dataclass(frozen=True)
@@ -128,3 +139,9 @@ def _storage_dataset(uri: str) -> Dataset:
         dataset = ExtractorManager.convert_to_ol_dataset_from_object_storage_uri(uri)
     assert dataset is not None, uri  # an Asset URI always has a scheme and a path
     return dataset
+
+
+def table_lineage(hook: Any, query: ReportQuery, uri: str, partitions: Iterable[Any]) -> ReportLineage:
+    """The report ``hook`` read for ``query``, and the table at ``uri`` written with the columns, types and
+    rows of ``partitions``."""
+    return replace(ReportLineage.of(hook.settings, query), landed=Landed.of_table(uri, partitions))

@@ -1,8 +1,10 @@
-"""An Iceberg warehouse on local disk with the default SQL catalog, and two readers that know nothing of
-this provider: pyiceberg's scan, and DuckDB's iceberg extension from the registry."""
+"""An Iceberg warehouse on local disk (the default SQL catalog) and on a real S3 API (moto, with a SQL
+catalog named by an Airflow connection), and two readers that know nothing of this provider: pyiceberg's
+scan, and DuckDB's iceberg extension from the registry."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,29 +19,30 @@ from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.iceberg import PeerClickReportToIcebergOperator
 
 TABLE = "peerclick.campaign"
+S3_CATALOG = "iceberg_s3"
 
 
 @dataclass
 class Warehouse:
-    folder: Path
+    """Where the tables are, and the catalog connection (None for the default catalog)."""
+
+    uri: str
+    catalog_conn_id: str | None = None
+    s3_endpoint: str | None = None
 
     def table(self) -> Any:
         from airflow_provider_peerclick.iceberg.catalog import open_catalog
 
-        return open_catalog(None, str(self.folder)).load_table(TABLE)
+        return open_catalog(self.catalog_conn_id, self.uri).load_table(TABLE)
 
     def day_sums(self) -> dict[str, tuple[int, int, int, float]]:
         """Per day, as pyiceberg reads the table: rows, clicks, conversions, revenue (to cents)."""
         rows = self.table().scan(selected_fields=("date", "clicks", "conversions", "revenue")).to_arrow()
         sums: dict[str, list[Any]] = {}
-        for day, clicks, conversions, revenue in zip(
-            *(rows[name].to_pylist() for name in rows.column_names), strict=True
-        ):
-            total = sums.setdefault(day.isoformat(), [0, 0, 0, 0.0])
-            total[0] += 1
-            total[1] += clicks
-            total[2] += conversions
-            total[3] += revenue
+        for row in rows.to_pylist():
+            total = sums.setdefault(row["date"].isoformat(), [0, 0, 0, 0.0])
+            for index, value in enumerate((1, row["clicks"], row["conversions"], row["revenue"])):
+                total[index] += value
         return {
             day: (count, clicks, conversions, round(revenue, 2))
             for day, (count, clicks, conversions, revenue) in sorted(sums.items())
@@ -47,7 +50,7 @@ class Warehouse:
 
     def duckdb_day_sums(self) -> dict[str, tuple[int, int, int, float]]:
         """The same sums as DuckDB's ``iceberg_scan`` gives them, from the table's current metadata file."""
-        connection = duckdb_with_iceberg()
+        connection = duckdb_with_iceberg(self.s3_endpoint)
         found = connection.sql(
             "SELECT date, COUNT(*), SUM(clicks), SUM(conversions), SUM(revenue) "
             f"FROM iceberg_scan('{self.table().metadata_location}') GROUP BY date ORDER BY date"
@@ -64,14 +67,14 @@ class Warehouse:
         return [fact for fact in facts if "peerclick.date" in fact]
 
 
-def duckdb_with_iceberg() -> Any:
+def duckdb_with_iceberg(s3_endpoint: str | None = None) -> Any:
     duckdb = pytest.importorskip("duckdb")
     connection = duckdb.connect()
+    extensions = [("duckdb_extension_avro", "avro"), ("duckdb_extension_iceberg", "iceberg")]
+    if s3_endpoint is not None:
+        extensions.insert(0, ("duckdb_extension_httpfs", "httpfs"))
     try:
-        for module_name, extension in (
-            ("duckdb_extension_avro", "avro"),
-            ("duckdb_extension_iceberg", "iceberg"),
-        ):
+        for module_name, extension in extensions:
             module = pytest.importorskip(module_name)
             path = (
                 Path(module.__file__).parent
@@ -82,12 +85,32 @@ def duckdb_with_iceberg() -> Any:
             connection.load_extension(str(path))
     except Exception as error:  # an extension built for another DuckDB, or none for this platform
         pytest.skip(f"DuckDB's iceberg extension does not load here: {error}")
+    if s3_endpoint is not None:
+        connection.sql(
+            "CREATE SECRET moto (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', "
+            f"ENDPOINT '{s3_endpoint.removeprefix('http://')}', URL_STYLE 'path', USE_SSL false)"
+        )
     return connection
 
 
-@pytest.fixture
-def warehouse(tmp_path) -> Warehouse:
-    return Warehouse(tmp_path / "warehouse")
+@pytest.fixture(params=["local", "s3"])
+def warehouse(request, tmp_path, monkeypatch) -> Warehouse:
+    if request.param == "local":
+        return Warehouse(str(tmp_path / "warehouse"))
+    request.getfixturevalue("s3_bucket")
+    endpoint = request.getfixturevalue("s3_server").endpoint_url
+    extra = {
+        "type": "sql",
+        "uri": f"sqlite:///{tmp_path}/catalog.sqlite",
+        "s3.endpoint": endpoint,
+        "s3.access-key-id": "testing",
+        "s3.secret-access-key": "testing",
+        "s3.region": "us-east-1",
+    }
+    monkeypatch.setenv(
+        f"AIRFLOW_CONN_{S3_CATALOG.upper()}", json.dumps({"conn_type": "generic", "extra": extra})
+    )
+    return Warehouse("s3://peerclick-lake/iceberg", S3_CATALOG, endpoint)
 
 
 @pytest.fixture
@@ -98,8 +121,15 @@ def land_iceberg(monkeypatch, warehouse) -> Iterator[Callable[..., dict[str, Any
         emulator: Any, start: pendulum.DateTime, end: pendulum.DateTime | None = None, /, **arguments: Any
     ) -> dict[str, Any]:
         monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())
-        arguments = {"warehouse": str(warehouse.folder), "table": TABLE, "group_by": "campaign", **arguments}
+        arguments = {
+            "warehouse": warehouse.uri,
+            "catalog_conn_id": warehouse.catalog_conn_id,
+            "table": TABLE,
+            "group_by": "campaign",
+            **arguments,
+        }
         operator = PeerClickReportToIcebergOperator(task_id="land", **arguments)
+        land.operator = operator  # type: ignore[attr-defined]  # the last one run, for its lineage
         context = {
             "data_interval_start": start,
             "data_interval_end": end or start.add(days=1),

@@ -1,7 +1,7 @@
 """Land one day into an Iceberg table and SIGKILL this process partway: ``write`` after the first page of
 the data file, ``commit`` inside the commit (the day's delete and the new file staged, nothing committed).
 
-    python land_and_die.py WAREHOUSE DAY KILL_AT PAGE_SIZE
+    python land_and_die.py WAREHOUSE DAY KILL_AT PAGE_SIZE [CATALOG_CONN_ID]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def main(warehouse: str, day: str, kill_at: str, page_size: int) -> None:
+def main(warehouse: str, day: str, kill_at: str, page_size: int, catalog_conn_id: str | None) -> None:
     if kill_at == "write":
         write_rows = ParquetRowWriter.write_rows
 
@@ -43,6 +43,7 @@ def main(warehouse: str, day: str, kill_at: str, page_size: int) -> None:
     operator = PeerClickReportToIcebergOperator(
         task_id="land",
         warehouse=warehouse,
+        catalog_conn_id=catalog_conn_id,
         table="peerclick.campaign",
         group_by="campaign",
         page_size=page_size,
@@ -51,4 +52,4 @@ def main(warehouse: str, day: str, kill_at: str, page_size: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else None)

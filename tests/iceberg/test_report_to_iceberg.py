@@ -90,10 +90,11 @@ def test_a_killed_landing_leaves_the_last_snapshot_and_a_rerun_heals(
         [
             sys.executable,
             str(Path(__file__).with_name("land_and_die.py")),
-            str(warehouse.folder),
+            warehouse.uri,
             day(5).isoformat(),
             kill_at,
             "3",
+            *([warehouse.catalog_conn_id] if warehouse.catalog_conn_id else []),
         ],
         check=False,
         capture_output=True,
@@ -212,7 +213,7 @@ def test_freeze_fails_before_anything_is_committed_and_discard_drops_the_column(
     ("arguments", "message"),
     [
         ({"end": "2026-11-02T12:00:00+00:00"}, "covers part of 2026-11-02 only"),
-        ({"warehouse": "s3://lake/warehouse"}, "catalog_conn_id: needed"),
+        ({"warehouse": "s3://lake/warehouse", "catalog_conn_id": None}, "catalog_conn_id: needed"),
         ({"catalog_conn_id": "nowhere"}, "no Airflow connection 'nowhere'"),
     ],
 )
@@ -228,3 +229,27 @@ def test_invalid_table_names_are_refused_when_the_dag_is_parsed(table, tmp_path)
         PeerClickReportToIcebergOperator(
             task_id="land", warehouse=str(tmp_path), table=table, group_by="campaign"
         )
+
+
+def test_lineage_names_the_table_by_its_location_with_iceberg_types(land_iceberg, warehouse, emulator):
+    pytest.importorskip("airflow.providers.openlineage")
+    result = land_iceberg(emulator, day(2), columns=["clicks", "revenue"])
+
+    lineage = land_iceberg.operator.get_openlineage_facets_on_complete(None)
+    (output,) = lineage.outputs
+    location = warehouse.table().location()  # file:///.../peerclick/campaign, s3://bucket/...
+    assert location.endswith("/peerclick/campaign")
+    assert (output.namespace, output.name) in [
+        ("file", location.removeprefix("file://")),
+        ("s3://peerclick-lake", location.removeprefix("s3://peerclick-lake/")),
+    ]
+    fields = [(field.name, field.type) for field in output.facets["schema"].fields]
+    assert fields == [
+        ("account", "string"),
+        ("date", "date"),
+        ("campaign_id", "long"),
+        ("campaign_name", "string"),
+        ("clicks", "long"),
+        ("revenue", "double"),
+    ]
+    assert output.outputFacets["outputStatistics"].rowCount == result["row_count"] > 0
