@@ -157,6 +157,8 @@ def main() -> int:
     started, since = time.monotonic(), pendulum.now("UTC")
     AIRFLOW_HOME.mkdir(exist_ok=True)
     LOG.write_text("")
+    # The demo's table is made anew each run, so one an older checkout created never stands in its way.
+    WAREHOUSE.unlink(missing_ok=True)
     step("Starting the PeerClick emulator")
     requests = RequestLog(REQUEST_LOG)
     late = ("--late-conversions", str(LATE_CONVERSION_DAYS))

@@ -159,6 +159,7 @@ class PeerClickReportToSqlOperator(
         run_id = str(context.get("run_id") or "")
         conn = target.dialect.connect()
         try:
+            target.check_loads(conn)
             exists_hourly = target.is_hourly(conn)
             hourly = _is_hourly(query, target, exists_hourly)
             target = replace(target, hourly=hourly)

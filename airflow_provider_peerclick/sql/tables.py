@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks._arguments import ADDITIVE_COLUMNS
 from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.sql.dialects import Dialect
@@ -123,6 +124,25 @@ class ReportTable:
             return HOUR in self.columns(cursor) if _exists(cursor, self.table) else None
         finally:
             conn.rollback()  # only read, and PostgreSQL aborts the transaction of a failed SELECT
+
+    def check_loads(self, conn: Any) -> None:
+        """Refuse a load table that lacks columns this version records in it (one created by an earlier
+        version): each load would fail at its commit, after the report's requests were spent."""
+        cursor = conn.cursor()
+        try:
+            if not _exists(cursor, self.loads):
+                return
+            cursor.execute(f"SELECT * FROM {self.loads.quoted} WHERE 1 = 0")  # noqa: S608 - a checked name
+            have = {description[0] for description in cursor.description}
+            cursor.fetchall()
+        finally:
+            conn.rollback()  # only read
+        missing = [name for name, _ in LOAD_COLUMNS if name not in have]
+        if missing:
+            raise PeerClickInvalidArgumentError(
+                f"load_table: {self.loads} lacks the columns {missing} that loads are recorded with (it was "
+                "created by an earlier version of this provider): name another load_table, or drop it"
+            )
 
     def load_row(self, cursor: Any, account: str, partition: Partition) -> tuple[Any, ...] | None:
         """The load table's row of one partition: (row_count, totals, query), or None."""

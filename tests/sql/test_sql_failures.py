@@ -165,6 +165,15 @@ def test_bad_input_is_refused_before_any_request(
     assert emulator.stats()["requests"] == 0
 
 
+def test_a_load_table_of_an_earlier_version_is_refused_before_any_request(land_sql, database, emulator):
+    database.execute(
+        f"CREATE TABLE {database.loads} (table_name TEXT, account TEXT, date TEXT, row_count BIGINT)"
+    )
+    with pytest.raises(PeerClickInvalidArgumentError, match=r"lacks the columns \['partition', 'hour'"):
+        land_sql(emulator, day(1))
+    assert emulator.stats()["requests"] == 0
+
+
 @pytest.mark.parametrize("table", ["bad-name", "a.b.c", "1table", "x; DROP TABLE y", ""])
 def test_invalid_table_names_are_refused_when_the_dag_is_parsed(table):
     with pytest.raises(PeerClickInvalidArgumentError, match="table: got"):
