@@ -8,8 +8,6 @@ import posixpath
 from typing import Any
 from urllib.parse import urlsplit
 
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
-
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 
 CATALOG_NAME = "peerclick"
@@ -104,6 +102,7 @@ def _connection_properties(conn_id: str, warehouse: str) -> dict[str, str]:
 def open_catalog(catalog_conn_id: str | None, warehouse: str) -> Any:
     """The catalog (see ``catalog_properties``); the default one's folder is created when absent."""
     from pyiceberg.catalog import load_catalog
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random
 
     properties = catalog_properties(catalog_conn_id, warehouse)
     if catalog_conn_id is None:

@@ -5,6 +5,7 @@ safe (object stores have no rename, so a part is visible there while it is writt
 from __future__ import annotations
 
 import argparse
+import logging
 import posixpath
 import sys
 from collections.abc import Sequence
@@ -58,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     files.add_argument("path", metavar="PATH", help="a destination, group-by or partition folder, or a URL")
     files.add_argument("--conn-id", help="the Airflow connection of the object store, if it needs one")
     arguments = parser.parse_args(argv)
+    # Standard output is the list alone: Airflow 3.0 logs its providers' loading there at INFO.
+    logging.getLogger("airflow").setLevel(logging.WARNING)
     for found in committed_files(arguments.path, arguments.conn_id):
         sys.stdout.write(_location(found) + "\n")
     return 0
