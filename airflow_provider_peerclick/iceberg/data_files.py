@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -45,7 +44,3 @@ def data_file_path(location: str, account: str, day: datetime.date) -> str:
     a name of its own so no two landings (or a landing and a killed one) ever share a file."""
     safe = "".join(char if char.isalnum() or char in "-_" else "_" for char in account)
     return f"{location.rstrip('/')}/data/{ACCOUNT}={safe}/{DATE}={day.isoformat()}/{uuid.uuid4().hex}.parquet"
-
-
-def report_columns(keys: Sequence[str]) -> tuple[str, ...]:
-    return tuple(map(column_name, keys))

@@ -130,15 +130,17 @@ def land_day(landing: IcebergLanding, pages: Iterator[ReportPage], query: Report
             "loaded_at": pendulum.now("UTC").isoformat(),
         }
         properties = {PROPERTY + key: value for key, value in facts.items()}
-        snapshot_id = _commit(lambda: _replace_day(landing, day.isoformat(), path, properties))
+        table = _commit(lambda: _replace_day(landing, day.isoformat(), path, properties))
         committed = True
     finally:
         if not committed and not _is_live(landing, path):
             _remove(table, path)
     if plan.discarded:
         log.warning("schema_changes='discard': dropped columns %s that the table lacks", list(plan.discarded))
-    schema = _reload(landing).schema()
+    # The table as our commit left it: its snapshot is ours, even when another landing commits next.
+    snapshot, schema = table.current_snapshot(), table.schema()
     types = tuple(str(schema.find_field(name).field_type) for name in plan.columns)
+    snapshot_id = None if snapshot is None else snapshot.snapshot_id
     return LandedDay(day.isoformat(), reconciler.rows, reconciler.totals, plan.columns, snapshot_id, types)
 
 
@@ -152,9 +154,9 @@ def _reload(landing: IcebergLanding) -> Any:
     return landing.catalog.load_table(landing.identifier)
 
 
-def _replace_day(landing: IcebergLanding, day: str, path: str, properties: dict[str, str]) -> int | None:
+def _replace_day(landing: IcebergLanding, day: str, path: str, properties: dict[str, str]) -> Any:
     """One OVERWRITE snapshot that removes the day's data files and adds ``path``: no snapshot, not even
-    one a reader travels back to, holds the day twice or lacks it."""
+    one a reader travels back to, holds the day twice or lacks it. Returns the table as committed."""
     from pyiceberg.expressions import And, EqualTo
     from pyiceberg.io.pyarrow import parquet_file_to_data_file
     from pyiceberg.table import TableProperties
@@ -176,8 +178,7 @@ def _replace_day(landing: IcebergLanding, day: str, path: str, properties: dict[
             for data_file in replaced:
                 overwrite.delete_data_file(data_file)
             overwrite.append_data_file(added)
-    snapshot = _reload(landing).current_snapshot()
-    return None if snapshot is None else snapshot.snapshot_id
+    return table  # pyiceberg updates it in place with the metadata the commit wrote
 
 
 def _commit(change: Any) -> Any:

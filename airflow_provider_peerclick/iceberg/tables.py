@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.sql.names import column_name
-from airflow_provider_peerclick.sql.tables import ACCOUNT, DATE, PARTITION_COLUMNS
+from airflow_provider_peerclick.sql.tables import ACCOUNT, DATE
 from airflow_provider_peerclick.storage.columns import column_type
 
 DEFAULT_NAMESPACE = "peerclick"
@@ -89,6 +89,3 @@ def add_columns(table: Any, keys: Sequence[str]) -> None:
         for key in keys:
             if column_name(key) not in table_columns(table):
                 update.add_column(column_name(key), _iceberg_type(column_type(key)))
-
-
-__all__ = ["PARTITION_COLUMNS", "add_columns", "new_schema", "open_table", "table_identifier"]

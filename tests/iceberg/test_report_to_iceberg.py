@@ -26,6 +26,24 @@ def expected_sums(emulator, *numbers: int, **query) -> dict[str, tuple[int, int,
     }
 
 
+def land_at_once(land_iceberg, emulator, *numbers: int) -> list[BaseException]:
+    """Land the days ``numbers`` in threads of their own, all at once; what each raised."""
+    errors: list[BaseException] = []
+
+    def land(number: int) -> None:
+        try:
+            land_iceberg(emulator, day(number))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=land, args=(number,)) for number in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=240)
+    return errors
+
+
 def test_a_seven_day_backfill_reads_back_as_peerclick_totals_in_every_reader(
     land_iceberg, warehouse, emulator
 ):
@@ -113,19 +131,7 @@ def test_a_killed_landing_leaves_the_last_snapshot_and_a_rerun_heals(
 def test_landings_of_other_days_at_once_retry_their_commits_and_lose_no_day(
     land_iceberg, warehouse, emulator
 ):
-    errors: list[BaseException] = []
-
-    def land(number: int) -> None:
-        try:
-            land_iceberg(emulator, day(number))
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=land, args=(number,)) for number in (10, 11, 12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=240)
+    errors = land_at_once(land_iceberg, emulator, 10, 11, 12)
 
     assert errors == []
     assert warehouse.day_sums() == expected_sums(emulator, 10, 11, 12)
@@ -160,19 +166,7 @@ def test_commits_that_collide_retry_against_the_new_metadata(land_iceberg, wareh
 
     monkeypatch.setattr(Transaction, "commit_transaction", commit_together)
     monkeypatch.setattr(SqlCatalog, "commit_table", counted)
-    errors: list[BaseException] = []
-
-    def land(number: int) -> None:
-        try:
-            land_iceberg(emulator, day(number))
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=land, args=(number,)) for number in (10, 11)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=240)
+    errors = land_at_once(land_iceberg, emulator, 10, 11)
 
     assert errors == []
     assert conflicts, "the two commits did not collide"
