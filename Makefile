@@ -27,7 +27,7 @@ DIST_DIR := dist
 RESOLVE_PINS_3.0.6 := "fastapi==0.117.1" "cadwyn==5.4.6" "starlette==0.48.0" "universal-pathlib<0.3"
 RESOLVE_PINS_3.2.2 := "fastapi==0.136.3" "cadwyn==7.0.0" "svcs<26"
 
-.PHONY: demo scale scale-local bench test lint typecheck unit test-oldest test-matrix dist constraints clean
+.PHONY: demo scale scale-local chaos bench test lint typecheck unit test-oldest test-matrix dist constraints clean
 
 comma := ,
 # Iceberg's tests run on the newest only: its SQL catalog needs SQLAlchemy 2, which 3.0 lacks.
@@ -103,6 +103,11 @@ scale: $(VENV)/.installed
 # default host-local budget), every task mapped over both accounts.
 scale-local: $(VENV)/.installed
 	$(BIN)/python -m scripts.scale --executor local
+
+# `make scale`'s deployment brought up once, then the backfill again under each failure production brings
+# (killed worker, killed triggerer, a store outage, API faults); fails on any change in what landed.
+chaos: $(VENV)/.installed
+	$(BIN)/python -m scripts.chaos
 
 test: lint typecheck unit
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,10 @@ _KNOWN_KEYS = {
     "malformed",
     "redirect",
     "redirect_status",
+    "rate",
 }
+# A fault with a rate and no count stays for the emulator's life: the chaos harness's background faults.
+UNLIMITED = 2**62
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
@@ -44,6 +48,9 @@ class Fault:
     malformed: bool = False
     redirect: str | None = None
     redirect_status: int | None = None  # None: 302
+    # None: the next `count` matching requests. A share (0-1]: each matching request is hit with that
+    # probability, so faults can be spread over a whole backfill rather than its first requests.
+    rate: float | None = None
 
     @property
     def replaces_response(self) -> bool:
@@ -82,8 +89,9 @@ def parse_fault(spec: Any) -> Fault:
     status = _typed(spec, "status", (int,))
     latency = _typed(spec, "latency", (int, float))
     retry_after = _typed(spec, "retry_after", (str, int))
+    rate = _typed(spec, "rate", (int, float))
     fault = Fault(
-        count=1 if count is None else count,
+        count=(1 if rate is None else UNLIMITED) if count is None else count,
         path=_typed(spec, "path", (str,)),
         method=(_typed(spec, "method", (str,)) or "").upper() or None,
         status=status,
@@ -94,6 +102,7 @@ def parse_fault(spec: Any) -> Fault:
         malformed=bool(_typed(spec, "malformed", (bool,))),
         redirect=_typed(spec, "redirect", (str,)),
         redirect_status=_typed(spec, "redirect_status", (int,)),
+        rate=None if rate is None else float(rate),
     )
     _check(fault)
     return fault
@@ -108,6 +117,8 @@ def _check(fault: Fault) -> None:
         fault.redirect is None or fault.redirect_status not in REDIRECT_STATUSES
     ):
         raise FaultSpecError(f"'redirect_status' needs a 'redirect' and is one of {list(REDIRECT_STATUSES)}")
+    if fault.rate is not None and not 0 < fault.rate <= 1:
+        raise FaultSpecError("'rate' must be a share of matching requests, above 0 and at most 1")
     if fault.latency < 0:
         raise FaultSpecError("'latency' must be >= 0")
     if fault.path is not None and not fault.path.startswith("/"):
@@ -121,10 +132,14 @@ def _check(fault: Fault) -> None:
 
 
 class FaultQueue:
-    """Pending faults in the order they were added; each matching request consumes one use."""
+    """Pending faults in the order they were added; each matching request consumes one use.
 
-    def __init__(self) -> None:
+    Faults without a rate come first, in order. Then one draw per request picks among the matching
+    faults with a rate, each taking its share, so shares add up (0.2 + 0.15 hit 35% of requests)."""
+
+    def __init__(self, seed: int = 0) -> None:
         self._pending: list[Fault] = []
+        self._draws = random.Random(seed)
         self.served = 0
 
     def reset(self) -> None:
@@ -141,11 +156,19 @@ class FaultQueue:
         return [fault.as_dict() for fault in self._pending]
 
     def take(self, method: str, api_path: str) -> Fault | None:
-        for fault in self._pending:
-            if fault.matches(method, api_path):
-                fault.count -= 1
-                if fault.count == 0:
-                    self._pending.remove(fault)
-                self.served += 1
-                return fault
-        return None
+        matching = [fault for fault in self._pending if fault.matches(method, api_path)]
+        chosen = next((fault for fault in matching if fault.rate is None), None)
+        if chosen is None and matching:
+            draw, share = self._draws.random(), 0.0
+            for fault in matching:
+                share += fault.rate or 0.0
+                if draw < share:
+                    chosen = fault
+                    break
+        if chosen is None:
+            return None
+        chosen.count -= 1
+        if chosen.count == 0:
+            self._pending.remove(chosen)
+        self.served += 1
+        return chosen

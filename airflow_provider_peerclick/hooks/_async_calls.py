@@ -20,6 +20,7 @@ from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._budget import REPORT_PATH, RateBudget
 from airflow_provider_peerclick.hooks._call_parts import (
     AUTH_PATH,
+    TOKEN_REPLAYS,
     Call,
     TokenLapsed,
     TokenRounds,
@@ -68,10 +69,13 @@ class AsyncCalls:
         """``request`` for a coroutine: the same checks, budget, retries and token renewal."""
         method, query = checked_request(method, path, params, json)
         call = partial(self._asend, Call(method, path, query, json))
-        try:
-            return await self._aretrying(replay_safe=method != "POST", call=call)
-        except PeerClickAuthError:
-            self.log.info("PeerClick refused the session token; getting a new one and trying again")
+        for _ in range(TOKEN_REPLAYS):
+            try:
+                return await self._aretrying(replay_safe=method != "POST", call=call)
+            except PeerClickAuthError as exc:
+                if exc.path == AUTH_PATH:
+                    raise  # the key itself was refused: no new token can help
+                self.log.info("PeerClick refused the session token; getting a new one and trying again")
         return await self._aretrying(replay_safe=method != "POST", call=call)
 
     async def aget_report_summary(self, query: ReportQuery) -> ReportSummary:

@@ -23,6 +23,10 @@ AUTH_PATH = "/auth/access/session"
 DEFAULT_TOKEN_LIFETIME = 86_400
 # Tokens that may lapse in a row, none of them used by any request, before the lifetime is judged too short.
 MAX_TOKEN_ROUNDS = 3
+# Sends of a request whose session token PeerClick refused, each with a new token. One is not enough when
+# PeerClick drops every session at once: the replay may take another process's replacement from the shared
+# store, minted before the drop and refused too; the last replay's token is then this process's own.
+TOKEN_REPLAYS = 2
 
 T = TypeVar("T")
 

@@ -25,6 +25,7 @@ from airflow_provider_peerclick.hooks._call_parts import (
     AUTH_PATH,
     DEFAULT_TOKEN_LIFETIME,
     MAX_TOKEN_ROUNDS,
+    TOKEN_REPLAYS,
     Call,
     TokenLapsed,
     TokenRounds,
@@ -265,11 +266,14 @@ class PeerClickHook(BaseHook, AsyncCalls):
         """
         method, query = checked_request(method, path, params, json)
         call = partial(self._send, Call(method, path, query, json))
-        try:
-            return self._retrying(replay_safe=method != "POST", call=call)
-        except PeerClickAuthError:
-            # _send dropped the refused token, so this exchanges a new one before sending again.
-            self.log.info("PeerClick refused the session token; getting a new one and trying again")
+        for _ in range(TOKEN_REPLAYS):
+            try:
+                return self._retrying(replay_safe=method != "POST", call=call)
+            except PeerClickAuthError as exc:
+                if exc.path == AUTH_PATH:
+                    raise  # the key itself was refused: no new token can help
+                # _send dropped the refused token, so this exchanges a new one before sending again.
+                self.log.info("PeerClick refused the session token; getting a new one and trying again")
         return self._retrying(replay_safe=method != "POST", call=call)
 
     def _retrying(self, *, replay_safe: bool, call: Callable[[], T]) -> T:

@@ -17,7 +17,7 @@ import argparse
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -103,21 +103,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.executor == "local" and (options.store or options.second_deployment):
         parser.error("--store and --second-deployment need Redis, which --executor local runs without")
+    return supervised("scale", lambda supervisor: run(options, supervisor))
+
+
+def supervised(name: str, run: Callable[[Supervisor], int]) -> int:
+    """``run`` on a fresh scale_home, every process it starts stopped however it ends; `name` begins the
+    lines that say how it failed."""
     raise_on_termination()
     leftovers = stop_leftovers(PROCESS_REGISTRY, sys.prefix)
     if leftovers:
-        print(f"scale: stopped {leftovers} processes left by an earlier run that was killed")
+        print(f"{name}: stopped {leftovers} processes left by an earlier run that was killed")
     shutil.rmtree(HOME, ignore_errors=True)
     (HOME / "logs").mkdir(parents=True)
     supervisor = Supervisor(HOME / "logs", PROCESS_REGISTRY)
     try:
-        return run(options, supervisor)
+        return run(supervisor)
     except (KeyboardInterrupt, Interrupted) as stopped:
-        print(f"\nscale: interrupted ({str(stopped) or 'SIGINT'}); stopping everything", file=sys.stderr)
+        print(f"\n{name}: interrupted ({str(stopped) or 'SIGINT'}); stopping everything", file=sys.stderr)
         return 130
     except (RuntimeError, TimeoutError) as error:
         # Ours: the message says what failed and ends with the log that shows why.
-        print(f"\nscale: FAILED: {error}", file=sys.stderr)
+        print(f"\n{name}: FAILED: {error}", file=sys.stderr)
         return 1
     finally:
         supervisor.stop_all()
@@ -144,10 +150,18 @@ def run(options: argparse.Namespace, supervisor: Supervisor) -> int:
 
 
 def bring_up(
-    supervisor: Supervisor, today: date, *, stored: Sequence[str], layout: str, broker: bool
+    supervisor: Supervisor,
+    today: date,
+    *,
+    stored: Sequence[str],
+    layout: str,
+    broker: bool,
+    separate_store: bool = False,
+    settings: Mapping[str, str] | None = None,
 ) -> Stack:
+    """The deployment, up to the scenario DAG unpaused; ``settings`` adds Airflow settings (`make chaos`)."""
     step("Starting PostgreSQL and Redis" if broker else "Starting PostgreSQL (no Redis)")
-    servers = start_servers(supervisor, HOME, broker=broker)
+    servers = start_servers(supervisor, HOME, broker=broker, separate_store=separate_store)
     print(f"  database {servers.database_url}\n  broker   {servers.broker_url}")
 
     step(f"Starting the PeerClick emulator ({len(scenario.ACCOUNTS)} accounts)")
@@ -180,6 +194,7 @@ def bring_up(
             scenario.FIRST_UNSCHEDULED_DAY_ENV: today.isoformat(),
             scenario.FAILURES_ENV: str(FAILURES),
             scenario.LAYOUT_ENV: layout,
+            **(settings or {}),
         },
     )
     logs = supervisor.log_dir

@@ -107,10 +107,17 @@ def start_components(supervisor: Supervisor, env: Mapping[str, str]) -> None:
     if env["AIRFLOW__CORE__EXECUTOR"] != "CeleryExecutor":
         return
     for number in range(1, WORKERS + 1):
-        # Workers on one host need their own name and log server port.
-        worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
-        supervisor.start(
-            f"worker-{number}",
-            [AIRFLOW, "celery", "worker", "-H", f"w{number}@%h", "--without-mingle", "--without-gossip"],
-            env=worker_env,
-        )
+        start_worker(supervisor, env, number)
+
+
+def start_worker(supervisor: Supervisor, env: Mapping[str, str], number: int) -> str:
+    """Celery worker ``number``, as `worker-{number}`; returns that name."""
+    # Workers on one host need their own name and log server port.
+    worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
+    name = f"worker-{number}"
+    supervisor.start(
+        name,
+        [AIRFLOW, "celery", "worker", "-H", f"w{number}@%h", "--without-mingle", "--without-gossip"],
+        env=worker_env,
+    )
+    return name

@@ -86,7 +86,7 @@ class Supervisor:
 
     def check_alive(self) -> None:
         """Fail fast with the log's tail when a server or Airflow component died on its own."""
-        for child in self.children:
+        for child in list(self.children):  # kill() may change it from another thread
             code = child.process.poll()
             if code is not None:
                 raise RuntimeError(f"{child.name} exited with {code}; end of {child.log}:\n{child.tail()}")
@@ -94,6 +94,14 @@ class Supervisor:
     def stop(self, name: str, grace: float = 10.0) -> None:
         """Stop one child (and its group) now, leaving the others running."""
         self._stop([child for child in self.children if child.name == name], grace)
+
+    def kill(self, name: str) -> None:
+        """`kill -9` of one child and everything in its group, as a crash or the OOM killer would."""
+        for child in [child for child in self.children if child.name == name]:
+            # Out of the list first: check_alive(), in another thread, must not take the kill for a crash.
+            self.children.remove(child)
+            _signal_group(child.process.pid, signal.SIGKILL)
+            child.process.wait()
 
     def stop_all(self, grace: float = 10.0) -> None:
         """Signal every group at once (Celery's warm shutdown alone takes ~14 s), then kill what is left."""

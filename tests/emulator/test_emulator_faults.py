@@ -132,3 +132,28 @@ def test_invalid_fault_specs_are_400(emulator_unthrottled, spec):
     response = requests.post(f"{emulator_unthrottled.root_url}/__emulator__/faults", json=spec, timeout=5)
     assert response.status_code == 400
     assert response.json()["description"]
+
+
+def test_faults_with_a_rate_hit_their_share_of_matching_requests(api, emulator_unthrottled):
+    session, base = api
+    emulator_unthrottled.fault(status=503, rate=0.2, path="/campaign")
+    emulator_unthrottled.fault(status=429, rate=0.15, path="/campaign")
+    statuses = [session.get(f"{base}/campaign", timeout=5).status_code for _ in range(400)]
+    # Shares add up: about 35% of matching requests fail, each kind at its own share (binomial, 4+ sigma).
+    assert 40 <= statuses.count(503) <= 120
+    assert 25 <= statuses.count(429) <= 95
+    assert session.get(f"{base}/offer", timeout=5).status_code == 200
+    stats = emulator_unthrottled.stats()
+    assert stats["refused"] == 0  # injected 429s are faults, never over-limit refusals
+    assert stats["faults_served"] == statuses.count(503) + statuses.count(429)
+
+
+def test_a_rate_outside_zero_to_one_is_refused(emulator_unthrottled):
+    for rate in (0, 1.5, -0.1):
+        response = requests.post(
+            f"{emulator_unthrottled.root_url}/__emulator__/faults",
+            json={"status": 500, "rate": rate},
+            timeout=5,
+        )
+        assert response.status_code == 400
+        assert "'rate'" in response.json()["description"]

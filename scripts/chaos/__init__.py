@@ -1,0 +1,1 @@
+"""`make chaos`: what production does to a deployment, on `make scale`'s (see __main__)."""
