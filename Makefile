@@ -27,11 +27,11 @@ DIST_DIR := dist
 RESOLVE_PINS_3.0.6 := "fastapi==0.117.1" "cadwyn==5.4.6" "starlette==0.48.0" "universal-pathlib<0.3"
 RESOLVE_PINS_3.2.2 := "fastapi==0.136.3" "cadwyn==7.0.0" "svcs<26"
 
-.PHONY: demo scale scale-local chaos bench test lint typecheck unit test-oldest test-matrix dist constraints clean
+.PHONY: demo scale scale-local chaos bench docs test lint typecheck pytest unit test-oldest test-matrix dist constraints clean
 
 comma := ,
 # Iceberg's tests run on the newest only: its SQL catalog needs SQLAlchemy 2, which 3.0 lacks.
-DEV_EXTRAS := -e ".[dev$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale$(comma)iceberg$(comma)duckdb]"
+DEV_EXTRAS := -e ".[dev$(comma)docs$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale$(comma)iceberg$(comma)duckdb]"
 # The older releases get every extra the provider's own features need (not `scale`: `make scale` runs on
 # the newest only), so no test of a feature is skipped there for want of a package; all but 3.3.0, which
 # keeps to `dev` and `emulator`: the one venv without pyarrow, where the test of what
@@ -109,7 +109,14 @@ scale-local: $(VENV)/.installed
 chaos: $(VENV)/.installed
 	$(BIN)/python -m scripts.chaos
 
-test: lint typecheck unit
+# The whole suite; `make unit` is the fast loop (the tests not marked slow, a few minutes).
+test: lint typecheck pytest
+
+# The docs site (docs/, Sphinx) into docs/_build/html; any warning fails the build. Importing the
+# provider's modules for the API pages imports Airflow, which gets a home of its own here.
+docs: $(VENV)/.installed
+	rm -rf docs/_build
+	AIRFLOW_HOME=$(CURDIR)/docs/_build/airflow_home $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -118,8 +125,11 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed
+pytest: $(VENV)/.installed
 	$(BIN)/pytest
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest -m "not slow"
 
 test-oldest: test-$(OLDEST_AIRFLOW)
 
@@ -149,4 +159,4 @@ test-matrix: $(foreach version,$(MATRIX),$(call venv_of,$(version))/.installed) 
 constraints: $(foreach version,$(MATRIX),constraints-$(version)) constraints-$(AIRFLOW)
 
 clean:
-	rm -rf $(VENV) .venv-* airflow_home scale_home data $(DIST_DIR) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-* airflow_home scale_home data $(DIST_DIR) build *.egg-info .pytest_cache .mypy_cache .ruff_cache docs/_build

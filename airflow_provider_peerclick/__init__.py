@@ -38,6 +38,39 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [_modules("hooks.peerclick")],
+        # Loaded by Airflow into its configuration: `airflow config list` shows them, and
+        # `conf.get("peerclick", ...)` falls back to these defaults.
+        "config": {
+            "peerclick": {
+                "description": "Deployment-wide options of the PeerClick provider.",
+                "options": {
+                    "budget": {
+                        "description": (
+                            "Which rate budget a connection without a rate_limit_store spends. auto: the "
+                            "host-local one when every configured executor runs tasks on this host "
+                            "(LocalExecutor), else one per process. host: the host-local budget whatever "
+                            "the executor (only where every worker and the triggerer share one host). "
+                            "process: one budget per task process, pools sized to the limits."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "host",
+                        "default": "auto",
+                    },
+                    "local_budget_dir": {
+                        "description": (
+                            "Folder of the host-local budget and token cache, shared by every Airflow "
+                            "process of the host. Empty: $AIRFLOW_HOME/peerclick. Name one folder for two "
+                            "deployments on one host that use the same account."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "/var/lib/airflow/peerclick",
+                        "default": "",
+                    },
+                },
+            }
+        },
         "operators": [
             _modules("operators.report", "operators.entities", "operators.sql", "operators.iceberg")
         ],

@@ -10,6 +10,8 @@ from typing import Any
 
 from airflow.exceptions import AirflowException
 
+from airflow_provider_peerclick.version_compat import AirflowFailException
+
 
 class PeerClickError(AirflowException):
     """Base class of every error this provider raises."""
@@ -26,12 +28,19 @@ def _restored(cls: type[PeerClickError], args: tuple[Any, ...]) -> PeerClickErro
     return error
 
 
-class PeerClickInvalidArgumentError(PeerClickError, ValueError):
-    """An argument was rejected before any request was sent."""
+class PeerClickInvalidArgumentError(PeerClickError, AirflowFailException, ValueError):
+    """An argument was rejected before any request was sent. The task fails without its retries: the same
+    arguments would be rejected again."""
 
 
-class PeerClickConnectionConfigError(PeerClickError):
-    """The Airflow connection lacks a field or holds a value the provider cannot use."""
+class PeerClickConnectionConfigError(PeerClickError, AirflowFailException):
+    """The Airflow connection lacks a field or holds a value the provider cannot use (or the deployment is
+    set up so it cannot keep the rate limits). The task fails without its retries: fix, then clear it."""
+
+
+class PeerClickStoreUnavailableError(PeerClickError):
+    """The shared rate-limit store (Redis, or the host-local folder) did not answer within the retry
+    budget, so no request was sent. Unlike a configuration error, a task retry may find it back."""
 
 
 class PeerClickAPIError(PeerClickError):

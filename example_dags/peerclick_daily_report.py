@@ -55,6 +55,7 @@ with DAG(
 ) as dag:
     # Late clicks and conversions keep arriving for a while; land only once yesterday has settled. A day
     # past the lookback window is final (a backfill of old days): its first poll is the answer.
+    # [START howto_sensor_peerclick_report]
     settled = PeerClickReportSensor(
         task_id="wait_until_settled",
         group_by="day",
@@ -64,9 +65,13 @@ with DAG(
         deferrable=True,
         final_after=pendulum.duration(days=LOOKBACK_DAYS),
     )
+    # [END howto_sensor_peerclick_report]
     # The day's totals in XCom, for alerts or checks downstream: the sensor's own report, so its answer is
     # reused and no request is sent.
+    # [START howto_operator_peerclick_report]
     settled >> PeerClickReportOperator(task_id="day_totals", group_by="day", tz=ACCOUNT_TZ)
+    # [END howto_operator_peerclick_report]
+    # [START howto_operator_peerclick_report_to_storage]
     for group_by in GROUP_BYS:
         settled >> PeerClickReportToStorageOperator(
             task_id=f"land_{group_by.replace('-', '_')}",
@@ -76,3 +81,4 @@ with DAG(
             # Conversions keep arriving for days: re-check the days before and re-land those that changed.
             lookback_days=LOOKBACK_DAYS,
         )
+    # [END howto_operator_peerclick_report_to_storage]

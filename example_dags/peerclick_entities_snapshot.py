@@ -37,6 +37,7 @@ with DAG(
     tags=["peerclick", "example"],
     doc_md=__doc__,
 ) as dag:
+    # [START howto_hook_peerclick]
     for kind in ("campaigns", "offers"):
         # peerclick_api: the pool whose slots keep campaign and offer calls under PeerClick's limit.
         @task(task_id=f"snapshot_{kind}", pool="peerclick_api", outlets=[Asset(f"{SNAPSHOTS}/{kind}")])
@@ -47,3 +48,4 @@ with DAG(
             return land_snapshot(entities, base=ObjectStoragePath(SNAPSHOTS), kind=kind, ds=ds).to_xcom()
 
         snapshot()
+    # [END howto_hook_peerclick]

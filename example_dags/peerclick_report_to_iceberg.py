@@ -37,6 +37,7 @@ with DAG(
     default_args={"retries": 3, "retry_delay": timedelta(minutes=5)},
     tags=["peerclick", "iceberg"],
 ):
+    # [START howto_operator_peerclick_report_to_iceberg]
     PeerClickReportToIcebergOperator(
         task_id="land_campaigns",
         warehouse=WAREHOUSE,
@@ -47,3 +48,4 @@ with DAG(
         # Late conversions: re-check the days before, one request each, and replace those changed.
         lookback_days=LOOKBACK_DAYS,
     )
+    # [END howto_operator_peerclick_report_to_iceberg]

@@ -37,6 +37,7 @@ with DAG(
     default_args={"retries": 3, "retry_delay": timedelta(minutes=5)},
     tags=["peerclick", "sql"],
 ):
+    # [START howto_operator_peerclick_report_to_sql]
     PeerClickReportToSqlOperator(
         task_id="land_campaigns",
         sql_conn_id=SQL_CONN_ID,
@@ -46,3 +47,4 @@ with DAG(
         # Late conversions: re-check the days before, one request each, and replace those changed.
         lookback_days=LOOKBACK_DAYS,
     )
+    # [END howto_operator_peerclick_report_to_sql]

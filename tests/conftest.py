@@ -45,6 +45,16 @@ def host_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def fresh_tokens() -> Iterator[None]:
+    """No test starts with a session token that another test's hook left in this process's cache."""
+    from airflow_provider_peerclick.hooks._tokens import tokens
+
+    tokens.clear()
+    yield
+    tokens.clear()
+
+
 def start_test_emulator(
     *extra_args: str, access_id: str = TEST_ACCESS_ID, access_key: str = TEST_ACCESS_KEY
 ) -> EmulatorProcess:

@@ -1,4 +1,5 @@
-"""Every provider error survives pickle and deepcopy with its message and fields (Airflow copies them)."""
+"""Every provider error survives pickle and deepcopy with its message and fields (Airflow copies them), and
+only the errors no retry can mend skip the task's retries."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickRateLimitError,
     PeerClickRedirectError,
     PeerClickServerError,
+    PeerClickStoreUnavailableError,
     PeerClickTLSError,
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError, PeerClickStorageError
+from airflow_provider_peerclick.version_compat import AirflowFailException
 
 EXAMPLES = [
     PeerClickError("something failed"),
@@ -34,6 +37,7 @@ EXAMPLES = [
     PeerClickTransportError("POST", "/campaign", "timed out", may_have_reached_server=True),
     PeerClickRedirectError(307, "POST", "/auth/access/session", "http://elsewhere/v1", "not followed"),
     PeerClickTLSError("GET", "/offer", "TLS verification failed", may_have_reached_server=False),
+    PeerClickStoreUnavailableError("The shared rate-limit store did not answer (ConnectionError)"),
     PeerClickStorageError("could not write part-0000.jsonl"),
     PeerClickReconciliationError("Fetched 10 rows but PeerClick announced 11; nothing was committed"),
 ]
@@ -82,3 +86,13 @@ def test_fields_survive_by_name():
     )
     lost = copy.deepcopy(PeerClickTransportError("GET", "/offer", "reset", may_have_reached_server=False))
     assert (lost.method, lost.path, lost.may_have_reached_server) == ("GET", "/offer", False)
+
+
+# The task runner fails a task at once, without its retries, on AirflowFailException: right for what the
+# same arguments and connection would raise again, wrong for what may heal (a store outage, a 5xx).
+FINAL = {PeerClickInvalidArgumentError, PeerClickConnectionConfigError}
+
+
+@pytest.mark.parametrize("error", EXAMPLES, ids=lambda error: type(error).__name__)
+def test_only_errors_no_retry_can_mend_skip_the_retries(error):
+    assert isinstance(error, AirflowFailException) == (type(error) in FINAL)

@@ -25,7 +25,10 @@ from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
-from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.exceptions import (
+    PeerClickConnectionConfigError,
+    PeerClickStoreUnavailableError,
+)
 from airflow_provider_peerclick.hooks._local_store import AsyncLocalStore, LocalStore
 from airflow_provider_peerclick.hooks._store_calls import (
     astore_call,
@@ -213,13 +216,13 @@ class StoreThrottle:
     def _release(self, command: Callable[..., None], *args: Any) -> None:
         try:
             store_call(_RELEASING, command, *args, store=self._store, patience=self._patience)
-        except PeerClickConnectionConfigError as exc:
+        except PeerClickStoreUnavailableError as exc:
             log.warning("%s; the place stays counted until its lease ends", exc)
 
     async def _arelease(self, command: Callable[..., Awaitable[None]], *args: Any) -> None:
         try:
             await astore_call(_RELEASING, command, *args, store=self._store, patience=self._patience)
-        except PeerClickConnectionConfigError as exc:
+        except PeerClickStoreUnavailableError as exc:
             log.warning("%s; the place stays counted until its lease ends", exc)
 
 

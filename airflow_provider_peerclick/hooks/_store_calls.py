@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.exceptions import PeerClickStoreUnavailableError
 from airflow_provider_peerclick.hooks._connection import LOCAL_STORE_SCHEME
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ async def astore_call(
 
 def unanswered(
     what: str, exc: Exception, store: str, *, waited: float, patience: float
-) -> PeerClickConnectionConfigError:
+) -> PeerClickStoreUnavailableError:
     if is_local_store(store):
         check = (
             "that every Airflow process of this host can write that folder ([peerclick] "
@@ -131,7 +131,7 @@ def unanswered(
         if waited
         else ""
     )
-    return PeerClickConnectionConfigError(
+    return PeerClickStoreUnavailableError(
         f"The {store_name(store)} did not answer ({type(exc).__name__}){spent} while {what}. Check {check}."
     )
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
         land_report,
         land_window,
         partition_key,
-        partition_path,
     )
     from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME
     from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
@@ -39,7 +38,6 @@ _HOMES = {
     "land_report": "landing",
     "land_window": "landing",
     "partition_key": "landing",
-    "partition_path": "landing",
     "MANIFEST_NAME": "manifest",
     "PartitionLayout": "partitions",
     "split_window": "partitions",
@@ -60,7 +58,6 @@ __all__ = [
     "land_report",
     "land_window",
     "partition_key",
-    "partition_path",
     "require_row_format",
     "resolve_destination",
     "split_window",

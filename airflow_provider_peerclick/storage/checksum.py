@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import IO, Any
+from typing import IO
 
 
 class HashingSink:
@@ -42,7 +42,3 @@ class HashingSink:
     @property
     def sha256(self) -> str:
         return self._sha256.hexdigest()
-
-    def manifest_entry(self, name: str, rows: int) -> dict[str, Any]:
-        """How a manifest lists the file written through this sink."""
-        return {"name": name, "rows": rows, "bytes": self.bytes_written, "sha256": self.sha256}

@@ -52,12 +52,6 @@ def partition_key(query: ReportQuery, layout: PartitionLayout | None = None) -> 
     return (layout or PartitionLayout()).key(query)
 
 
-def partition_path(
-    base: ObjectStoragePath, query: ReportQuery, layout: PartitionLayout | None = None
-) -> ObjectStoragePath:
-    return base / query.group_by / partition_key(query, layout)
-
-
 def land_report(
     pages: Iterable[ReportPage],
     *,

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import posixpath
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import pendulum
 
@@ -116,9 +116,6 @@ class PartitionLayout:
         """The folder of the partition ``query`` (one piece of ``split_window``) lands in."""
         template = self.day_template if is_whole_day(query) else self.hour_template
         return posixpath.normpath(template.format(**_values(query.start)))
-
-    def describe(self) -> Mapping[str, str]:
-        return {"day": self.day_template, "hour": self.hour_template}
 
 
 @functools.lru_cache(maxsize=64)

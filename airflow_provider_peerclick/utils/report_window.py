@@ -70,13 +70,21 @@ class ReportArgumentsMixin:
 
 def _interval_bound(context: Context, key: str, name: str, zone: str) -> pendulum.DateTime:
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
-    if start is None or end is None or start == end:
-        # Airflow 3's default cron schedule (CronTriggerTimetable) gives runs an empty interval: asking
-        # PeerClick for zero hours would "succeed" with nothing, so say what to change instead.
+    if start is not None and end is not None and start != end:
+        return pendulum.instance(context[key]).in_timezone(zone)  # type: ignore[literal-required]
+    if ("logical_date" in context and context["logical_date"] is None) or start is None or end is None:
+        # Airflow 3 lets a run be triggered without a logical date (the REST API, the UI's trigger form
+        # with the date left empty): such a run has no data interval at all, whatever the timetable.
         raise PeerClickInvalidArgumentError(
-            f"{name}: not given, and this run's data interval is empty ({start} to {end}), so there is "
-            "nothing to default to; pass start and end, or schedule with an interval: "
-            "CronDataIntervalTimetable, CronTriggerTimetable(..., interval=...) or "
-            "[scheduler] create_cron_data_intervals = True"
+            f"{name}: not given, and this run has no data interval to default to: it was triggered "
+            "without a logical date (e.g. from the REST API or the UI with the date left empty); pass "
+            "start and end, or trigger the run with a logical date"
         )
-    return pendulum.instance(context[key]).in_timezone(zone)  # type: ignore[literal-required]
+    # Airflow 3's default cron schedule (CronTriggerTimetable) gives runs an empty interval: asking
+    # PeerClick for zero hours would "succeed" with nothing, so say what to change instead.
+    raise PeerClickInvalidArgumentError(
+        f"{name}: not given, and this run's data interval is empty ({start} to {end}), so there is "
+        "nothing to default to; pass start and end, or schedule with an interval: "
+        "CronDataIntervalTimetable, CronTriggerTimetable(..., interval=...) or "
+        "[scheduler] create_cron_data_intervals = True"
+    )

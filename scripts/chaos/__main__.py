@@ -8,7 +8,12 @@ run again under each failure production brings:
 - ``triggerer-kill``: `kill -9` of the triggerer while report sensors are deferred, started again 5 s later;
 - ``store-outage``: the rate-limit store's Redis killed for 30 s mid-backfill, then started again empty;
 - ``api-faults``: 35% of API requests fail for the whole backfill (5xx, 429 with and without Retry-After,
-  dropped connections, slow answers), and every session token expires early, every 20 s.
+  dropped connections, slow answers), and every session token expires early, every 20 s;
+- ``crowded-triggerer`` (last: it leaves its sensors deferred): 150 PeerClick sensors deferred, their polls
+  waiting for account A's budget, beside Airflow's own deferrable ``DateTimeSensorAsync``, which must fire
+  within 5 s of its time (``crowd.py``).
+
+`python -m scripts.chaos NAME ...` runs only the scenarios named (and ``clean`` before any that lands).
 
 Before each scenario its landing folder is moved aside, so each lands from nothing. One row per scenario,
 then the `chaos: ...` line; exits non-zero on any miss.
@@ -30,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-import requests
 
+from scripts.chaos.crowd import run_crowd
 from scripts.chaos.partitions import Landing, changed, read_landing
 from scripts.scale import __main__ as scale
 from scripts.scale import deployment, scenario
@@ -58,6 +63,7 @@ FAULTS: tuple[dict[str, Any], ...] = (
     {"latency": 3.0, "rate": 0.05},
 )
 CHAOS = scale.HOME / "chaos"
+CROWDED = "crowded-triggerer"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,8 +101,13 @@ class Chaos:
     def __init__(self, supervisor: Supervisor, stack: scale.Stack, days: Sequence[Any]) -> None:
         self.supervisor = supervisor
         self.stack = stack
+        self.emulator = stack.emulator
         self.days = days
         self.notes: list[str] = []
+        self.started = time.time()  # the running scenario's start
+        # What a scenario reports once its backfill is over, beside what it did.
+        self.after_backfill: Callable[[], str] | None = None
+        self._log_read = 0  # bytes of the emulator's request log already read
         self.stop = threading.Event()
         # One thread for every scenario's action, alive until the end: a process restarted from a thread
         # is killed when that thread ends (the supervisor's parent-death signal is per thread).
@@ -108,7 +119,9 @@ class Chaos:
 
     def kill_worker(self) -> None:
         # Report answers are slowed so the kill finds the landing waiting on its page, not already done.
-        self._control("POST", "faults", {"latency": SLOW_PAGE_SECONDS, "path": "/report", "rate": 1.0})
+        self.emulator.control(
+            "POST", "faults", {"latency": SLOW_PAGE_SECONDS, "path": "/report", "rate": 1.0}
+        )
         try:
             landing = self._wait_for_running_landing()
             self._wait(lambda: self._report_sent(landing), f"{landing.task_id}'s report request")
@@ -125,20 +138,28 @@ class Chaos:
             self.supervisor.kill(worker)
             killed = time.time()
         finally:
-            self._control("DELETE", "faults")
+            self.emulator.control("DELETE", "faults")
         deployment.start_worker(self.supervisor, self.stack.env, int(worker.rsplit("-", 1)[1]))
         self.notes.append(f"kill -9 {worker} mid-request of {landing.task_id}[{landing.map_index}]")
         self.after_backfill = lambda: self._retried(landing, killed)
 
     def _report_sent(self, landing: Running) -> bool:
-        access_id = self.stack.emulator.keys[landing.task_id.split(".")[0]][0]
-        lines = self.stack.emulator.request_log.read_text().splitlines()
+        access_id = self.emulator.keys[landing.task_id.split(".")[0]][0]
         return any(
             record["account"] == access_id
             and record["path"].startswith("/report")
             and record["time"] >= landing.started
-            for record in map(json.loads, lines[-50:])
+            for record in self._new_requests()
         )
+
+    def _new_requests(self) -> list[dict[str, Any]]:
+        """The emulator's request log records written since the last call (whole lines only)."""
+        with self.emulator.request_log.open("rb") as log:
+            log.seek(self._log_read)
+            chunk = log.read()
+        whole = chunk[: chunk.rfind(b"\n") + 1]
+        self._log_read += len(whole)
+        return [json.loads(line) for line in whole.splitlines()]
 
     def _retried(self, landing: Running, killed: float) -> str:
         """When Airflow failed the killed try, from the task instance's history."""
@@ -186,15 +207,15 @@ class Chaos:
         return f"{len(waits)} task(s) waited for the store, longest {max(waits, default=0):.0f} s"
 
     def api_faults(self) -> None:
-        before = self._control("GET", "stats")
+        before = self.emulator.control("GET", "stats")
         for fault in FAULTS:
-            self._control("POST", "faults", fault)
+            self.emulator.control("POST", "faults", fault)
         expiries = 0
         while not self.stop.wait(TOKEN_EXPIRY_EVERY):
-            self._control("POST", "expire-tokens")
+            self.emulator.control("POST", "expire-tokens")
             expiries += 1
-        self._control("DELETE", "faults")
-        after = self._control("GET", "stats")
+        self.emulator.control("DELETE", "faults")
+        after = self.emulator.control("GET", "stats")
         served = after["faults_served"] - before["faults_served"]
         sent = after["requests"] - before["requests"]
         self.notes.append(f"{served} of {sent} requests faulted, tokens expired {expiries} times")
@@ -216,13 +237,6 @@ class Chaos:
         self._wait(running, "a running landing")
         return found[0]
 
-    def _control(self, method: str, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        root = self.stack.emulator.base_url.rsplit("/", 1)[0]
-        response = requests.request(method, f"{root}/__emulator__/{name}", json=body, timeout=10)
-        response.raise_for_status()
-        answer: dict[str, Any] = response.json()
-        return answer
-
     def _wait(self, done: Callable[[], bool], what: str) -> None:
         wait_until(done, timeout=BACKFILL_TIMEOUT, what=what, interval=0.5, check=lambda: None)
 
@@ -233,7 +247,7 @@ class Chaos:
         before_tries = self._tries()
         refused_before = self._refused()
         self.notes, errors = [], []
-        self.after_backfill: Callable[[], str] | None = None
+        self.after_backfill = None
         self.started = time.time()
         self.stop.clear()
 
@@ -265,6 +279,26 @@ class Chaos:
         )
         print(f"  {outcome.name}: {outcome.wall_s:.0f} s, {outcome.runs}; {outcome.what}", flush=True)
         return outcome, landing
+
+    def crowded(self) -> Outcome:
+        """The crowded triggerer; last, since it leaves its sensors deferred."""
+        scale.step(f"chaos: {CROWDED}")
+        refused_before = self._refused()
+        started = time.monotonic()
+        crowd = run_crowd(self.stack, self.supervisor.log_dir, self.supervisor.check_alive)
+        outcome = Outcome(
+            name=CROWDED,
+            wall_s=time.monotonic() - started,
+            runs=f"clock {crowd.clock_run}",
+            retries=0,
+            refused=self._refused() - refused_before,
+            changed=[],
+            unnamed=[],
+            what=crowd.describe(),
+            problems=crowd.problems,
+        )
+        print(f"  {outcome.name}: {outcome.wall_s:.0f} s; {outcome.what}", flush=True)
+        return outcome
 
     def _tries(self) -> dict[tuple[str, str, int], int]:
         rows = self.stack.metadata.rows(
@@ -304,11 +338,11 @@ def creates(request_log: Path) -> int:
 
 def print_rows(outcomes: Sequence[Outcome]) -> None:
     heads = ("wall_s", "retries", "refused", "changed", "unnamed")
-    print(f"\n  {'scenario':<15} " + " ".join(f"{head:>7}" for head in heads) + "  result")
+    print(f"\n  {'scenario':<18} " + " ".join(f"{head:>7}" for head in heads) + "  result")
     for o in outcomes:
         result = "passed" if o.passed else "FAILED"
         print(
-            f"  {o.name:<15} {o.wall_s:>7.0f} {o.retries:>7} {o.refused:>7} {len(o.changed):>7} "
+            f"  {o.name:<18} {o.wall_s:>7.0f} {o.retries:>7} {o.refused:>7} {len(o.changed):>7} "
             f"{len(o.unnamed):>7}  {result}: {o.what}"
         )
 
@@ -336,16 +370,26 @@ def run(supervisor: Supervisor) -> int:
     stack = dataclasses.replace(stack, wrong_key=None)
     print(f"  ready {time.monotonic() - started:.0f} s after start")
     chaos = Chaos(supervisor, stack, days)
-    first, clean = chaos.run("clean", chaos.nothing, None)
-    outcomes = [first]
     scenarios = {
         "worker-kill": chaos.kill_worker,
         "triggerer-kill": chaos.kill_triggerer,
         "store-outage": chaos.store_outage,
         "api-faults": chaos.api_faults,
     }
-    for name, action in scenarios.items():
-        outcomes.append(chaos.run(name, action, clean)[0])
+    chosen = sys.argv[1:] or [*scenarios, CROWDED]
+    unknown = set(chosen) - {*scenarios, CROWDED, "clean"}
+    if unknown:
+        raise RuntimeError(
+            f"no such scenario: {', '.join(sorted(unknown))}; known: {', '.join(scenarios)}, {CROWDED}"
+        )
+    outcomes = []
+    if set(chosen) - {CROWDED}:
+        first, clean = chaos.run("clean", chaos.nothing, None)
+        outcomes.append(first)
+        for name in (name for name in scenarios if name in chosen):
+            outcomes.append(chaos.run(name, scenarios[name], clean)[0])
+    if CROWDED in chosen:
+        outcomes.append(chaos.crowded())
     print_rows(outcomes)
     duplicates = creates(stack.emulator.request_log)
     passed = sum(o.passed for o in outcomes)

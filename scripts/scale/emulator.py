@@ -51,21 +51,24 @@ class Emulator:
 
     def issued_tokens(self) -> list[str]:
         """Every session token the emulator issued (what the secret scan looks for)."""
-        return list(self._control("issued-tokens")["tokens"])
+        return list(self.control("GET", "issued-tokens")["tokens"])
 
     def conn_ids_by_access_id(self) -> dict[str, str]:
         return {access_id: conn_id for conn_id, (access_id, _) in self.keys.items()}
 
     def account_stats(self) -> dict[str, dict[str, Any]]:
         """The emulator's per-account counters, by connection ID (empty for an account never called)."""
-        stats = self._control("stats")
+        stats = self.control("GET", "stats")
         return {
             conn_id: stats["accounts"].get(access_id, {}) for conn_id, (access_id, _) in self.keys.items()
         }
 
-    def _control(self, name: str) -> dict[str, Any]:
+    def control(self, method: str, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Call a test-control endpoint, e.g. ``control("POST", "faults", {"status": 503})``."""
         root = self.base_url.rsplit("/", 1)[0]
-        answer: dict[str, Any] = requests.get(f"{root}/__emulator__/{name}", timeout=10).json()
+        response = requests.request(method, f"{root}/__emulator__/{name}", json=body, timeout=10)
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
         return answer
 
 

@@ -52,6 +52,16 @@ def pool_owners(layout: str) -> tuple[str, ...]:
     return (DEFAULT_CONN_ID,) if layout == MAPPED_ACCOUNTS else ACCOUNTS
 
 
+# `make chaos`'s crowded triggerer (dags/peerclick_crowd.py): deferred sensors of account A, and a standard
+# deferrable sensor beside them.
+CROWD_DAG_ID = "peerclick_crowd"
+CROWD_CLOCK_DAG_ID = "peerclick_crowd_clock"
+CROWD = 150
+# Long enough that the crowd's polls from the triggerer seldom compete with its first pokes from the
+# workers, short enough that every trigger polls (and waits for its place) while the standard one waits.
+CROWD_POLL_SECONDS = 60.0
+
+
 # The error paths, for the secret scan: a DAG whose tasks fail after a retry.
 FAILURES_DAG_ID = "peerclick_scale_failures"
 MISSING_CAMPAIGN_ID = 999_999_999  # the emulator answers 404

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import json
 import math
+import traceback
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from airflow.exceptions import AirflowNotFoundException
+from airflow.sdk import BaseOperator
 
+from airflow_provider_peerclick import get_provider_info
 from airflow_provider_peerclick.exceptions import PeerClickError
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+from airflow_provider_peerclick.operators import entities as operators_entities
+from airflow_provider_peerclick.operators import report as operators_report
 from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
     PeerClickCreateOfferOperator,
@@ -33,8 +38,11 @@ from airflow_provider_peerclick.operators.report import (
     PeerClickReportOperator,
     PeerClickReportToStorageOperator,
 )
+from airflow_provider_peerclick.sensors import entities as sensors_entities
+from airflow_provider_peerclick.sensors import report as sensors_report
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor, PeerClickOfferSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
+from airflow_provider_peerclick.utils.report_window import REPORT_ARGUMENTS
 
 from ..compat import HOOKS_SEE_ANY_EXTRA
 
@@ -57,7 +65,24 @@ def rows_of(**changes: Any) -> Call:
 
 
 def task(make: Callable[[], Any]) -> Call:
-    return lambda hook: make()
+    call = lambda hook: make()  # noqa: E731 - tagged below
+    call.builds_task = True  # type: ignore[attr-defined]
+    return call
+
+
+def _tasks_refused() -> list[Any]:
+    """The task each task row was building when it was refused, from the frames of its error."""
+    built = []
+    for _, _, call, _ in rows:
+        if not getattr(call, "builds_task", False):
+            continue
+        try:
+            call(None)
+        except PeerClickError as error:
+            frames = traceback.walk_tb(error.__traceback__)
+            selves = [frame.f_locals.get("self") for frame, _ in frames]
+            built += [task for task in selves if isinstance(task, BaseOperator)][:1]
+    return built
 
 
 # -- report arguments, through the hook's three report methods -----------------------------------
@@ -353,9 +378,26 @@ for kind, args, fragment in ENTITY_BAD:
     row(f"{kind.__name__}-{args!r}", task(lambda k=kind, a=args: k(task_id="t", **a)), fragment)
 
 
-def test_the_table_is_big_enough():
-    assert len(rows) >= 200
+def test_the_table_covers_every_field_extra_and_task_the_provider_offers():
     assert len({case_id for case_id, *_ in rows}) == len(rows)  # every row its own case
+    # Every extra the connection form offers, every connection field the hook reads, every task class:
+    # a new one without a bad-input row fails here.
+    (connection,) = get_provider_info()["connection-types"]
+    extras = {key for extra, _ in EXTRAS if isinstance(extra, dict) for key in extra}
+    assert set(connection["conn-fields"]) - extras == set()
+    assert {key for changes, _ in FIELDS for key in changes} >= {"login", "password", "host", "conn_type"}
+    offered = {
+        cls
+        for module in (operators_entities, operators_report, sensors_entities, sensors_report)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, BaseOperator) and cls.__module__ == module.__name__
+    }
+    leaves = {
+        cls for cls in offered if not any(other is not cls and issubclass(other, cls) for other in offered)
+    }
+    assert leaves - {type(task) for task in _tasks_refused()} == set()
+    # Each report argument goes wrong through the hook and through both report tasks.
+    assert {name for name, _, _ in BAD_REPORT} >= set(REPORT_ARGUMENTS)
 
 
 @pytest.mark.parametrize(("case_id", "connection", "call", "fragment"), rows, ids=[r[0] for r in rows])

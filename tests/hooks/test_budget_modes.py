@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.exceptions import (
+    PeerClickConnectionConfigError,
+    PeerClickStoreUnavailableError,
+)
 from airflow_provider_peerclick.hooks._deployment import budget_mode, local_store_url, runs_on_one_host
 
 
@@ -75,8 +78,8 @@ def test_a_folder_that_cannot_be_written_fails_before_any_request(make_hook, emu
     in_the_way = tmp_path / "a-file"
     in_the_way.write_text("not a folder")
     monkeypatch.setenv("AIRFLOW__PEERCLICK__LOCAL_BUDGET_DIR", str(in_the_way))
-    with pytest.raises(PeerClickConnectionConfigError) as raised:
-        make_hook().list_campaigns()
+    with pytest.raises(PeerClickStoreUnavailableError) as raised:
+        make_hook(max_retry_seconds=1).list_campaigns()  # waits out its retry budget first
     message = str(raised.value)
     assert f"host-local rate-limit store in {in_the_way}" in message
     assert "[peerclick] local_budget_dir" in message

@@ -37,6 +37,7 @@ def test_200_calls_from_8_threads_stay_within_3_per_second(emulator, make_hook):
     assert stats["peak_per_second"]["all"] <= 3
 
 
+@pytest.mark.slow
 def test_report_requests_stay_at_one_per_second_even_with_a_higher_account_budget(emulator, make_hook):
     hook = make_hook(requests_per_second=3)
     threads = [
@@ -56,6 +57,7 @@ def test_report_requests_stay_at_one_per_second_even_with_a_higher_account_budge
     assert stats["peak_per_second"]["reports"] == 1
 
 
+@pytest.mark.slow
 def test_default_budget_is_one_request_per_second(emulator, make_hook):
     hook = make_hook()
     threads = [threading.Thread(target=hook.list_offers) for _ in range(4)]

@@ -63,6 +63,7 @@ def test_a_create_redirected_within_the_host_is_not_sent_again(emulator, make_ho
     assert emulator.stats()["requests"] == 4  # exchange, list, the create, list
 
 
+@pytest.mark.slow
 def test_same_host_redirects_are_followed_and_each_hop_waits_for_the_throttle(emulator, make_hook):
     hook = make_hook(requests_per_second=1)
     hook.get_token()
@@ -76,6 +77,7 @@ def test_same_host_redirects_are_followed_and_each_hop_waits_for_the_throttle(em
     assert (stats["faults_served"], stats["requests"], stats["peak_per_second"]["all"]) == (2, 4, 1)
 
 
+@pytest.mark.slow
 def test_a_same_host_put_redirect_resends_its_body_in_its_own_throttle_place(emulator, make_hook):
     hook = make_hook(requests_per_second=1)
     campaign = hook.get_campaign(1)
@@ -96,6 +98,7 @@ def test_a_redirect_loop_fails_after_a_few_hops(emulator, make_hook):
     assert emulator.stats()["requests"] == 1 + 4
 
 
+@pytest.mark.slow
 def test_a_triggers_request_follows_the_same_rules(emulator, make_hook, other_host):
     # The triggers' client (httpx) goes through the same hops: same-host followed, elsewhere refused.
     hook = make_hook()

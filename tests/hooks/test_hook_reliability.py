@@ -18,6 +18,7 @@ from airflow_provider_peerclick.exceptions import (
 RATE_LIMIT_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"
 
 
+@pytest.mark.slow
 def test_429_with_retry_after_seconds_is_obeyed(emulator, make_hook):
     hook = make_hook()
     hook.get_token()
@@ -73,6 +74,7 @@ def test_a_retry_after_beyond_the_retry_budget_fails_at_once_and_says_so(emulato
     assert error.value.retry_after == 86400
 
 
+@pytest.mark.slow
 def test_exhausted_retries_say_how_many_attempts_over_how_long(emulator, make_hook):
     hook = make_hook(max_attempts=3)
     hook.get_token()
@@ -91,6 +93,7 @@ def test_refusals_that_outlast_the_attempts_raise_a_rate_limit_error(emulator, m
     assert emulator.stats()["faults_served"] == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_errors_are_retried(emulator, make_hook, status):
     hook = make_hook()
@@ -110,6 +113,7 @@ def test_client_errors_are_not_retried_and_keep_status_path_and_description(emul
     assert emulator.stats()["requests"] == 2  # the exchange and one attempt
 
 
+@pytest.mark.slow
 def test_dropped_connections_and_malformed_bodies_are_retried_for_reads(emulator, make_hook):
     hook = make_hook()
     hook.get_token()
@@ -119,6 +123,7 @@ def test_dropped_connections_and_malformed_bodies_are_retried_for_reads(emulator
     assert emulator.stats()["faults_served"] == 2
 
 
+@pytest.mark.slow
 def test_a_create_whose_answer_times_out_is_not_sent_again(emulator, make_hook):
     hook = make_hook(read_timeout=1)
     hook.get_token()
@@ -140,6 +145,7 @@ def test_a_create_answered_with_503_is_not_sent_again(emulator, make_hook):
     assert emulator.stats()["requests"] == 2
 
 
+@pytest.mark.slow
 def test_a_create_refused_by_the_rate_limit_is_sent_again(emulator, make_hook):
     hook = make_hook()
     hook.get_token()

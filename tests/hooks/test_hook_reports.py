@@ -14,6 +14,7 @@ from airflow_provider_peerclick.hooks.peerclick import ReportQuery
 DAY = {"start": "2026-11-24", "end": "2026-11-25"}
 
 
+@pytest.mark.slow
 def test_paging_reads_every_row_once_one_page_at_a_time(emulator, make_hook):
     hook = make_hook()
     summary = hook.get_report_summary(**DAY, group_by="campaign")
@@ -80,6 +81,7 @@ def test_additive_columns_are_the_ones_that_sum():
     assert set(ADDITIVE_COLUMNS) == {"visits", "clicks", "conversions", "revenue", "cost", "profit"}
 
 
+@pytest.mark.slow
 def test_a_report_query_is_taken_as_it_is_and_alone(emulator, make_hook):
     hook = make_hook()
     query = ReportQuery.build(**DAY, group_by="country", columns=["visits", "clicks"])

@@ -10,6 +10,7 @@ from airflow_provider_peerclick.exceptions import PeerClickError
 from airflow_provider_peerclick.hooks._tokens import tokens
 
 
+@pytest.mark.slow
 def test_no_secret_in_logs_or_error_messages(emulator, make_hook, caplog):
     caplog.set_level(logging.DEBUG)
     hook = make_hook()

@@ -9,6 +9,7 @@ import pytest
 from airflow_provider_peerclick.exceptions import PeerClickAuthError
 
 
+@pytest.mark.slow
 def test_token_is_exchanged_once_and_reused_by_every_hook(emulator, make_hook):
     first, second = make_hook(), make_hook()
     first.list_campaigns()
@@ -29,6 +30,7 @@ def test_threads_needing_a_token_at_once_share_one_exchange(emulator, make_hook)
     assert emulator.stats()["tokens_issued"] == 1
 
 
+@pytest.mark.slow
 def test_expired_token_is_renewed_once_and_the_call_replayed(emulator, make_hook):
     hook = make_hook()
     before = hook.get_token()
@@ -38,6 +40,7 @@ def test_expired_token_is_renewed_once_and_the_call_replayed(emulator, make_hook
     assert emulator.stats()["tokens_issued"] == 2
 
 
+@pytest.mark.slow
 def test_a_replacement_token_refused_too_is_replaced_again(emulator, make_hook):
     # As when PeerClick drops every session at once and the replay took another process's replacement,
     # minted before the drop, from the shared store.
@@ -48,6 +51,7 @@ def test_a_replacement_token_refused_too_is_replaced_again(emulator, make_hook):
     assert emulator.stats()["tokens_issued"] == 3
 
 
+@pytest.mark.slow
 def test_token_refused_even_when_fresh_fails_clearly(emulator, make_hook):
     hook = make_hook()
     hook.get_token()

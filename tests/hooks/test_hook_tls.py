@@ -152,6 +152,7 @@ def _in_a_trigger(hook: PeerClickHook) -> list[dict[str, object]]:
     return asyncio.run(listing())
 
 
+@pytest.mark.slow
 def test_the_triggers_client_verifies_as_the_connection_says(make_hook, tls_host, monkeypatch):
     # httpx reads SSL_CERT_FILE as requests reads REQUESTS_CA_BUNDLE: neither may override the connection.
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())

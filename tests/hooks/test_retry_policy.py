@@ -78,10 +78,19 @@ def test_no_retry_after_value_crashes():
     rng = random.Random(9110)
     pieces = ["Sun,", "Sunday,", "06", "6", "-", "Nov", "1994", "94", "08:49:37", "8:9", "GMT", "UTC",
               "-0000", "+9999", "EST", "99999999999", "0", ":", " ", "", "\t", "é", "-Nov-"]  # fmt: skip
+    seen = {"seconds": 0, "past date": 0, "unreadable": 0}
     for _ in range(5000):
         value = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
         wait = parse_retry_after(value)
-        assert wait is None or wait >= 0.0, value
+        if value.strip().isascii() and value.strip().isdigit():
+            assert wait == float(value.strip()), value  # delay-seconds, exactly
+            seen["seconds"] += 1
+        elif wait is None:
+            seen["unreadable"] += 1
+        else:
+            assert wait == 0.0, value  # every date these pieces can spell is in the past
+            seen["past date"] += 1
+    assert all(seen.values()), seen  # each kind of value came up
 
 
 def test_past_http_date_means_no_wait():

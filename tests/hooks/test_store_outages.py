@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.exceptions import PeerClickStoreUnavailableError
 
 from ..conftest import RedisServer
 
@@ -31,6 +31,7 @@ def _outage(server: RedisServer) -> threading.Timer:
     return timer
 
 
+@pytest.mark.slow
 def test_requests_wait_out_a_redis_restart_and_keep_the_limits(make_hook, emulator, restartable_redis):
     hook = make_hook(rate_limit_store=restartable_redis.url, max_retry_seconds=30)
     hook.list_campaigns()  # the token and a first request, through the store
@@ -49,6 +50,7 @@ def test_requests_wait_out_a_redis_restart_and_keep_the_limits(make_hook, emulat
     assert restartable_redis.client.keys("peerclick:budget:*")  # the windows are kept again
 
 
+@pytest.mark.slow
 def test_a_trigger_waits_out_a_redis_restart_too(make_hook, emulator, restartable_redis):
     hook = make_hook(rate_limit_store=restartable_redis.url, max_retry_seconds=30)
 
@@ -76,7 +78,7 @@ def test_an_outage_longer_than_the_retry_budget_fails_naming_the_store_and_the_w
     requests_before = emulator.stats()["requests"]
     restartable_redis.stop()
     try:
-        with pytest.raises(PeerClickConnectionConfigError) as error:
+        with pytest.raises(PeerClickStoreUnavailableError) as error:
             hook.list_offers()
     finally:
         restartable_redis.start()
@@ -87,6 +89,7 @@ def test_an_outage_longer_than_the_retry_budget_fails_naming_the_store_and_the_w
     assert emulator.stats()["requests"] == requests_before  # nothing went out without its place
 
 
+@pytest.mark.slow
 def test_a_host_local_store_that_cannot_be_read_is_waited_for(make_hook, emulator, host_store, monkeypatch):
     monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "host")
     hook = make_hook(max_retry_seconds=30)

@@ -31,6 +31,7 @@ def run_requests(throttle: Throttle, threads: int, per_thread: int, work: float)
     return spans
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("rate", "work"), [(10.0, 0.0), (5.0, 0.05), (0.5 * 10, 0.3)])
 def test_no_request_starts_while_limit_requests_were_answered_within_a_period(rate, work):
     throttle = Throttle(rate)

@@ -58,6 +58,7 @@ def test_a_create_answered_with_a_5xx_fails_the_task_without_retries(emulator, c
     assert "reuse_existing_by_name=True" in message
 
 
+@pytest.mark.slow
 def test_a_create_whose_answer_timed_out_fails_the_task_without_retries(emulator, connect):
     connect(read_timeout=1)
     operator_class, body = KINDS["offer"]
@@ -69,6 +70,7 @@ def test_a_create_whose_answer_timed_out_fails_the_task_without_retries(emulator
     assert _named(emulator, "offer", "Spring promo") == 1
 
 
+@pytest.mark.slow
 def test_with_reuse_existing_by_name_the_error_is_retryable_and_a_retry_finds_the_entity(emulator, connect):
     connect(read_timeout=1)
     operator_class, body = KINDS["campaign"]

@@ -126,6 +126,36 @@ def test_parquet_without_pyarrow_fails_before_any_request(run_landing, emulator,
     assert emulator.stats()["requests"] == 0
 
 
+@pytest.mark.parametrize(
+    ("context", "cause", "fix"),
+    [
+        # Triggered without a logical date (the REST API, the UI with the date left empty).
+        (
+            {"logical_date": None, "data_interval_start": None, "data_interval_end": None},
+            "triggered without a logical date",
+            "trigger the run with a logical date",
+        ),
+        # A logical date but an empty interval: Airflow 3's default cron timetable.
+        (
+            {"logical_date": DAY, "data_interval_start": DAY, "data_interval_end": DAY},
+            "data interval is empty",
+            "schedule with an interval: CronDataIntervalTimetable",
+        ),
+    ],
+    ids=["no-logical-date", "empty-interval"],
+)
+def test_a_run_without_a_data_interval_is_told_why_and_what_to_do(emulator, lake, context, cause, fix):
+    operator = PeerClickReportToStorageOperator(task_id="land", destination=f"file://{lake}", group_by="day")
+    with pytest.raises(PeerClickInvalidArgumentError) as raised:
+        operator.execute(context)  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert message.startswith("start: not given")
+    assert cause in message
+    assert fix in message
+    assert "pass start and end" in message
+    assert emulator.stats()["requests"] == 0
+
+
 def test_the_data_interval_is_read_in_the_report_time_zone(land_interval, lake_files):
     # A UTC interval seen from New York: 19:00 on the 23rd to midnight on the 25th. The whole day (24th) is
     # one partition, the hours of the 23rd it covers only in part are hour partitions: none overlaps.

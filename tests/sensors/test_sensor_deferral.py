@@ -68,3 +68,32 @@ def test_a_final_report_is_settled_by_its_first_poll(emulator, monkeypatch, fina
         assert result["total_rows"] > 0
         assert result["start"].startswith("2026-11-19")
     assert report_requests(emulator) - before == 1
+
+
+def test_a_sensor_woken_by_a_change_its_condition_rejects_defers_again(emulator, monkeypatch):
+    monkeypatch.setenv(*emulator.conn_uri_env().popitem())
+    sensor = PeerClickReportSensor(
+        task_id="enough",
+        group_by="day",
+        **DAY,
+        deferrable=True,
+        poke_interval=30,
+        condition=lambda result: result["total_rows"] >= 1000,
+    )
+    before = report_requests(emulator)
+    with pytest.raises(TaskDeferred) as first:
+        sensor.execute(context={})  # type: ignore[arg-type]
+    trigger = first.value.trigger
+    # What the trigger sends when the report changed: the task, not the trigger, judges the condition.
+    seen = {"total_rows": 7, "totals": {"visits": 70}}
+    event = {"status": "done", "value": seen, "state": {"total_rows": 7}, "end_time": trigger.end_time}
+    with pytest.raises(TaskDeferred) as again:
+        sensor.execute_complete(context={}, event=event)  # type: ignore[arg-type]
+    assert again.value.method_name == "execute_complete"
+    assert again.value.trigger.previous == {"total_rows": 7}  # polls on from what it saw last
+    assert again.value.trigger.end_time == trigger.end_time  # the same deadline, not a new timeout
+    assert again.value.timeout is not None
+    assert again.value.timeout.total_seconds() <= first.value.timeout.total_seconds()
+    assert report_requests(emulator) - before == 1  # deferring again asks PeerClick nothing
+    met = {**event, "value": {"total_rows": 1200, "totals": {"visits": 9000}}}
+    assert sensor.execute_complete(context={}, event=met) == met["value"]  # type: ignore[arg-type]

@@ -94,6 +94,7 @@ def test_another_tasks_young_leftovers_are_kept_for_it_may_be_running(lake):
     assert globbed_rows(lake) == len(rows(2))
 
 
+@pytest.mark.slow
 def test_committed_files_lists_what_the_manifests_name_and_nothing_a_kill_left(lake):
     day = land_report(pages(1), base=ObjectStoragePath(lake), query=QUERY)
     land_and_die(lake, 2, "before_manifest")  # a part renamed into place that no manifest names

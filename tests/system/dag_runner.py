@@ -24,12 +24,13 @@ def main() -> None:
     dag = runpy.run_path(dag_file)["dag"]
     run = dag.test(logical_date=pendulum.parse(logical_date))
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    tries = {ti.task_id: ti.try_number for ti in run.get_task_instances()}
     xcom = {}
     if os.path.exists(output + ".xcom"):
         with open(output + ".xcom", encoding="utf-8") as file:
             xcom = json.load(file)
     with open(output, "w", encoding="utf-8") as file:
-        json.dump({"state": str(run.state), "tasks": states, "xcom": xcom}, file)
+        json.dump({"state": str(run.state), "tasks": states, "tries": tries, "xcom": xcom}, file)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def committed_lines(partition: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_example_dags_load_without_errors_or_requests(emulator, example_env):
     _, env = example_env
     airflow(env, "dags", "reserialize")
@@ -112,6 +113,7 @@ def test_daily_report_lands_reconciled_partitions_and_a_rerun_replaces_them(
     assert stats["peak_per_second"]["reports"] <= 1
 
 
+@pytest.mark.slow
 def test_entities_snapshot_lands_campaigns_and_offers(emulator, example_env):
     landing, env = example_env
     airflow(env, "dags", "test", "peerclick_entities_snapshot", "2026-11-21T00:00:00+00:00")

@@ -58,14 +58,23 @@ def test_rejected_when_the_dag_is_parsed(build, argument):
 
 
 def test_templates_are_checked_only_once_rendered():
-    PeerClickReportOperator(task_id="t", group_by="{{ params.group_by }}", start="{{ ds }}", end="{{ ds }}")
-    PeerClickGetOfferOperator(task_id="u", offer_id="{{ ti.xcom_pull('create') }}")
+    report = PeerClickReportOperator(
+        task_id="t", group_by="{{ params.group_by }}", start="{{ ds }}", end="{{ ds }}"
+    )
+    offer = PeerClickGetOfferOperator(task_id="u", offer_id="{{ ti.xcom_pull('create') }}")
+    # Kept as given, in template fields, for Airflow to render: no check at parse time refused or
+    # rewrote them (the rendered values are checked by test_rendered_arguments_fail_before_any_request).
+    assert (report.group_by, report.start, report.end) == ("{{ params.group_by }}", "{{ ds }}", "{{ ds }}")
+    assert {"group_by", "start", "end"} <= set(report.template_fields)
+    assert offer.entity_id == "{{ ti.xcom_pull('create') }}"
+    assert "entity_id" in offer.template_fields
 
 
 @pytest.mark.slow
 def test_rendered_arguments_fail_before_any_request(run_dag, emulator):
     result = run_dag("invalid_dag", emulator)
     assert set(result["tasks"].values()) == {"failed"}, result["log"][-5000:]
+    assert set(result["tries"].values()) == {1}, result["tries"]  # retries=2, none taken
     log = result["log"]
     assert "group_by: got 'week'; allowed: campaign, offer" in log
     assert "start: got '2026-11-20T10:30:00'" in log

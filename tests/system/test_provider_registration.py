@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from airflow_provider_peerclick import __version__, get_provider_info
 
 
@@ -20,6 +22,7 @@ def test_connection_form_relabels_and_hides_what_peerclick_does_not_use():
     assert {"verify", "requests_per_second", "token_lifetime"} <= set(connection["conn-fields"])
 
 
+@pytest.mark.slow
 def test_airflow_lists_the_provider_and_its_connection_type(airflow_home):
     airflow = str(Path(sys.executable).parent / "airflow")
 
@@ -68,3 +71,30 @@ def test_every_supported_release_builds_the_same_form_from_the_provider_info(air
     # A store typed into a form-made connection needs no other edit: no per-process rate is pre-filled.
     assert {"rate_limit_store", "account_requests_per_second", "ca_bundle"} <= set(form["extra"])
     assert form["extra"]["requests_per_second"]["value"] is None
+
+
+def test_the_provider_info_is_valid_for_the_airflow_under_test():
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("airflow").joinpath("provider_info.schema.json").read_text())
+    jsonschema.validate(get_provider_info(), schema)
+
+
+@pytest.mark.slow
+def test_airflow_reads_the_providers_options_with_their_defaults(airflow_home):
+    airflow = str(Path(sys.executable).parent / "airflow")
+
+    def value(key: str, **env: str) -> str:
+        done = subprocess.run(
+            [airflow, "config", "get-value", "peerclick", key],
+            env={**airflow_home.env, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+    assert value("budget") == "auto"  # the provider's default, not a fallback in the code
+    assert value("budget", AIRFLOW__PEERCLICK__BUDGET="host") == "host"

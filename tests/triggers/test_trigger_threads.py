@@ -84,6 +84,7 @@ def run_on_one_loop(triggers: list[Any]) -> tuple[list[dict[str, Any]], Counting
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_report_triggers_queue_for_the_report_limit_on_the_loop(budget, emulator):
     # "changed" from a state no report has: each trigger is done at its first poll, so the six polls
     # queue for the 1/s report budget at once.
@@ -105,6 +106,7 @@ def test_report_triggers_queue_for_the_report_limit_on_the_loop(budget, emulator
     assert elapsed >= TRIGGERS - 1  # 1 report/s: they did queue
 
 
+@pytest.mark.slow
 def test_entity_triggers_share_the_account_budget_on_the_loop(budget, emulator):
     triggers = [PeerClickEntityTrigger(kind="campaign", name=f"absent-{i}", **polling()) for i in range(3)]
     triggers += [PeerClickEntityTrigger(kind="offer", entity_id=1, **polling())]

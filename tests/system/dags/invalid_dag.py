@@ -1,4 +1,5 @@
-"""Arguments wrong only once rendered: they must fail before any request (test_invalid_arguments.py)."""
+"""Arguments wrong only once rendered: they must fail before any request, and without the retries the DAG
+gives its tasks, since the same arguments would fail again (test_invalid_arguments.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ with DAG(
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=False,
+    default_args={"retries": 2, "retry_delay": pendulum.duration(seconds=0)},
 ) as dag:
     PeerClickReportOperator(task_id="bad_group_by", group_by="{{ 'week' }}")
     PeerClickReportOperator(
