@@ -38,6 +38,14 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [_modules("hooks.peerclick")],
+        "asset-uris": [
+            {
+                "schemes": ["peerclick"],
+                "handler": "airflow_provider_peerclick.assets.sanitize_uri",
+                "factory": "airflow_provider_peerclick.assets.create_asset",
+                "to_openlineage_converter": "airflow_provider_peerclick.assets.convert_asset_to_openlineage",
+            }
+        ],
         # Loaded by Airflow into its configuration: `airflow config list` shows them, and
         # `conf.get("peerclick", ...)` falls back to these defaults.
         "config": {
