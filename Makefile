@@ -30,14 +30,17 @@ RESOLVE_PINS_3.2.2 := "fastapi==0.136.3" "cadwyn==7.0.0" "svcs<26"
 .PHONY: demo scale scale-local chaos bench docs test lint typecheck pytest unit test-oldest test-matrix dist constraints clean
 
 comma := ,
-# Iceberg's tests run on the newest only: its SQL catalog needs SQLAlchemy 2, which 3.0 lacks.
-DEV_EXTRAS := -e ".[dev$(comma)docs$(comma)emulator$(comma)parquet$(comma)redis$(comma)release$(comma)scale$(comma)iceberg$(comma)duckdb]"
+# The provider's extras whose tests every venv runs; each venv adds the development groups (pyproject's
+# [dependency-groups], which the wheel does not publish). Iceberg's tests run on the newest only: its SQL
+# catalog needs SQLAlchemy 2, which 3.0 lacks.
+TESTED_EXTRAS := emulator$(comma)openlineage$(comma)postgres$(comma)sqlite
+DEV_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet$(comma)redis$(comma)iceberg$(comma)duckdb]" \
+	--group dev --group docs --group release --group scale
 # The older releases get every extra the provider's own features need (not `scale`: `make scale` runs on
 # the newest only), so no test of a feature is skipped there for want of a package; all but 3.3.0, which
-# keeps to `dev` and `emulator`: the one venv without pyarrow, where the test of what
-# happens without it runs.
-MATRIX_EXTRAS := -e ".[dev$(comma)emulator$(comma)parquet]"
-EXTRAS_3.3.0 := -e ".[dev$(comma)emulator]"
+# goes without `parquet`: the one venv without pyarrow, where the test of what happens without it runs.
+MATRIX_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet]" --group dev
+EXTRAS_3.3.0 := -e ".[$(TESTED_EXTRAS)]" --group dev
 extras_of = $(or $(EXTRAS_$(1)),$(MATRIX_EXTRAS))
 # line(3.1.8) = 3.1
 line = $(word 1,$(subst ., ,$(1))).$(word 2,$(subst ., ,$(1)))

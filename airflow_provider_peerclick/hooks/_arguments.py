@@ -180,12 +180,15 @@ def page_size(value: Any) -> int:
     return value
 
 
-REPORT_ARGUMENTS = ("start", "end", "group_by", "columns", "tz", "page_size", "filters")
+# A ``ReportQuery``'s arguments, as the hook's report methods and the report tasks take them; the methods
+# that page also take the page size.
+REPORT_ARGUMENTS = ("group_by", "start", "end", "columns", "filters", "tz")
+PAGED_REPORT_ARGUMENTS = (*REPORT_ARGUMENTS, "page_size")
 _REQUIRED_REPORT_ARGUMENTS = ("start", "end", "group_by")
 
 
 def report_keywords(
-    given: Mapping[str, Any], caller: str, *, allowed: Iterable[str] = REPORT_ARGUMENTS
+    given: Mapping[str, Any], caller: str, *, allowed: Iterable[str] = PAGED_REPORT_ARGUMENTS
 ) -> None:
     """Name the unknown or missing keyword arguments of a report method (they would be a TypeError)."""
     allowed = tuple(allowed)

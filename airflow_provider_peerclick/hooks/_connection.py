@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
+from airflow_provider_peerclick.hooks._secrets import shown_url
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -153,10 +154,11 @@ def _rates(extra: dict[str, Any], problem: _Problems) -> dict[str, Any]:
         }
         return {**per_process, **shared}
     if not isinstance(store, str) or urlsplit(store).scheme not in (*STORE_SCHEMES, LOCAL_STORE_SCHEME):
+        given = shown_url(store) if isinstance(store, str) else store
         problem.add(
             f"extra 'rate_limit_store' must be a Redis URL such as redis://127.0.0.1:6379/0 "
             f"(schemes {', '.join(STORE_SCHEMES)}) or a folder on this host as file:///path, "
-            f"got {_without_password(store)!r}"
+            f"got {given!r}"
         )
     elif urlsplit(store).scheme == LOCAL_STORE_SCHEME and not urlsplit(store).path.startswith("/"):
         problem.add(f"extra 'rate_limit_store' must name an absolute folder (file:///path), got {store!r}")
@@ -167,15 +169,6 @@ def _rates(extra: dict[str, Any], problem: _Problems) -> dict[str, Any]:
                 f"set {'account_' + key!r} to lower the account's shared budget instead"
             )
     return {"rate_limit_store": store, **shared}
-
-
-def _without_password(url: Any) -> Any:
-    if not isinstance(url, str):
-        return url
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 class _Problems:
@@ -258,10 +251,9 @@ def _base_url(conn: Connection, extra: dict[str, Any], problem: _Problems) -> st
     unusable = _unusable(host)
     if unusable:
         problem.add(
-            f"host (Base URL) {unusable}, got {_without_userinfo(host)!r}; "
-            f"use a URL such as {DEFAULT_BASE_URL}/v1"
+            f"host (Base URL) {unusable}, got {shown_url(host)!r}; use a URL such as {DEFAULT_BASE_URL}/v1"
         )
-        return _without_userinfo(host)
+        return shown_url(host)
     parts = urlsplit(host)
     path = parts.path.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path or '/' + version}"
@@ -294,12 +286,6 @@ def _valid_hostname(name: str) -> bool:
     except ValueError:
         return bool(_HOSTNAME.fullmatch(name))
     return True
-
-
-def _without_userinfo(url: str) -> str:
-    # Everything up to the last '@' may be a password, even one with a '/' urlsplit would cut it at.
-    scheme, separator, rest = url.partition("://")
-    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}" if "@" in rest else url
 
 
 def _verify(extra: dict[str, Any], problem: _Problems) -> bool | str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickRedirectError
+from airflow_provider_peerclick.hooks._secrets import shown_url
 
 
 class Answer(Protocol):
@@ -48,12 +49,6 @@ def origin(url: str) -> tuple[str, str, int] | None:
     return (parts.scheme.lower(), parts.hostname.lower(), port)
 
 
-def shown(url: str) -> str:
-    """``url`` without user info, query or fragment, any of which may hold a secret."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
-
-
 def next_hop(response: Answer, method: str, path: str, first_url: str) -> tuple[str, str, bool]:
     """The method and URL a followed redirect asks for, and whether the body goes again.
 
@@ -63,7 +58,7 @@ def next_hop(response: Answer, method: str, path: str, first_url: str) -> tuple[
     status = response.status_code
 
     def refuse(reason: str) -> PeerClickRedirectError:
-        return PeerClickRedirectError(status, method, path, shown(location), reason)
+        return PeerClickRedirectError(status, method, path, shown_url(location), reason)
 
     target = origin(location)
     if target is None or target != origin(first_url):
@@ -79,7 +74,7 @@ def next_hop(response: Answer, method: str, path: str, first_url: str) -> tuple[
 
 
 def too_many(response: Answer, method: str, path: str) -> PeerClickRedirectError:
-    location = shown(urljoin(str(response.url), response.headers["Location"]))
+    location = shown_url(urljoin(str(response.url), response.headers["Location"]))
     return PeerClickRedirectError(
         response.status_code, method, path, location, f"more than {MAX_REDIRECTS} redirects in a row"
     )

@@ -3,9 +3,10 @@ into a ``ReportQuery`` (``hooks.peerclick`` re-exports it, and ``_report_answers
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import pendulum
 
@@ -95,3 +96,22 @@ def wire_time(moment: pendulum.DateTime) -> str:
     if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
         return moment.isoformat()
     return moment.strftime("%Y-%m-%dT%H:00:00")
+
+
+class ReportArguments(TypedDict, total=False):
+    """What the hook's report methods take (``**given: Unpack[ReportArguments]``): a ``query``, or the
+    arguments of ``ReportQuery.build`` (``start``, ``end`` and ``group_by`` required)."""
+
+    query: ReportQuery
+    start: dt.date | str
+    end: dt.date | str
+    group_by: str
+    columns: Iterable[str] | None
+    tz: str | None
+    filters: Mapping[str, Any] | None
+
+
+class PagedReportArguments(ReportArguments, total=False):
+    """What the hook's paging report methods take: also the rows per request."""
+
+    page_size: int | None

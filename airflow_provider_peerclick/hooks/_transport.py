@@ -24,6 +24,7 @@ from airflow_provider_peerclick.hooks._call_parts import Call
 from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._redirects import MAX_REDIRECTS, Answer, next_hop, too_many
 from airflow_provider_peerclick.hooks._retries import parse_retry_after
+from airflow_provider_peerclick.hooks._secrets import shown_url
 
 TOKEN_HEADER = "api-token"  # noqa: S105 (a header name, not a secret)
 RATE_LIMIT_CODE = "NUMBER_OF_REQUEST_FOR_IP_EXCEEDED"
@@ -194,7 +195,7 @@ def checked(response: Answer, method: str, path: str) -> dict[str, Any]:
         raise PeerClickServerError(status, method, path, description)
     if status == 404 and description is None:
         # A bare 404 on a path every PeerClick API has means the base URL is wrong, not the request.
-        where = urlsplit(str(response.url))._replace(query="", fragment="").geturl()
+        where = shown_url(str(response.url))
         description = f"nothing at {where}; check the connection's Base URL (host) and api_version"
     raise PeerClickAPIError(status, method, path, description)
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 from urllib.parse import urlsplit
 
 import pendulum
@@ -39,7 +39,12 @@ from airflow_provider_peerclick.hooks._connection import PeerClickSettings
 from airflow_provider_peerclick.hooks._deployment import local_store_url
 from airflow_provider_peerclick.hooks._form import form_widgets, ui_field_behaviour
 from airflow_provider_peerclick.hooks._report_answers import ReportPage, ReportSummary
-from airflow_provider_peerclick.hooks._report_query import ReportQuery, wire_time
+from airflow_provider_peerclick.hooks._report_query import (
+    PagedReportArguments,
+    ReportArguments,
+    ReportQuery,
+    wire_time,
+)
 from airflow_provider_peerclick.hooks._secrets import mask_secret
 from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
@@ -53,9 +58,6 @@ if TYPE_CHECKING:
 # The report's types belong to this module's public names; they live apart so DAG files can build queries
 # without importing requests, tenacity or the stores (those load when a hook first sends).
 __all__ = ["PeerClickHook", "ReportPage", "ReportQuery", "ReportSummary", "wire_time"]
-
-# A summary reads a one-row page, so it takes every report argument but the page size.
-_SUMMARY_ARGUMENTS = tuple(name for name in arguments.REPORT_ARGUMENTS if name != "page_size")
 
 T = TypeVar("T")
 
@@ -346,7 +348,7 @@ class PeerClickHook(BaseHook, AsyncCalls):
 
     # -- reports ----------------------------------------------------------------------------------
 
-    def iter_report_pages(self, **given: Any) -> Iterator[ReportPage]:
+    def iter_report_pages(self, **given: Unpack[PagedReportArguments]) -> Iterator[ReportPage]:
         """
         Pages of a report, fetched lazily; arguments are checked now, before anything is sent.
 
@@ -376,7 +378,7 @@ class PeerClickHook(BaseHook, AsyncCalls):
                     f"The report ended at row {offset} of the {page.total_rows} PeerClick announced."
                 )
 
-    def iter_report(self, **given: Any) -> Iterator[dict[str, Any]]:
+    def iter_report(self, **given: Unpack[PagedReportArguments]) -> Iterator[dict[str, Any]]:
         """
         Rows of a report as dicts, one page in memory at a time.
 
@@ -386,14 +388,14 @@ class PeerClickHook(BaseHook, AsyncCalls):
         query, size = _report_query(given, "iter_report")
         return (row for page in self._pages(query.params(), size) for row in page.rows)
 
-    def get_report_summary(self, **given: Any) -> ReportSummary:
+    def get_report_summary(self, **given: Unpack[ReportArguments]) -> ReportSummary:
         """Row count and totals of a report (``query`` or its arguments), from one request for a one-row
         page."""
         query, _ = _report_query(given, "get_report_summary", paged=False)
         page = next(self._pages(query.params(), 1))
         return ReportSummary(total_rows=page.total_rows, totals=page.totals)
 
-    def get_report_totals(self, **given: Any) -> dict[str, Any]:
+    def get_report_totals(self, **given: Unpack[ReportArguments]) -> dict[str, Any]:
         """The report's totals (ratio columns recomputed by PeerClick from the summed inputs)."""
         query, _ = _report_query(given, "get_report_totals", paged=False)
         return self.get_report_summary(query=query).totals
@@ -442,10 +444,14 @@ class PeerClickHook(BaseHook, AsyncCalls):
         return field(self.request("PUT", path, json=arguments.entity_body(body)), kind, dict, "PUT", path)
 
 
-def _report_query(given: dict[str, Any], caller: str, *, paged: bool = True) -> tuple[ReportQuery, int]:
+def _report_query(
+    arguments_given: Mapping[str, Any], caller: str, *, paged: bool = True
+) -> tuple[ReportQuery, int]:
     """What a report method was given, ``query`` or the query's arguments, as a ``ReportQuery``, and the
     page size (the default one where the method does not page)."""
-    allowed = arguments.REPORT_ARGUMENTS if paged else _SUMMARY_ARGUMENTS
+    given = dict(arguments_given)
+    # A summary reads a one-row page, so it takes every report argument but the page size.
+    allowed = arguments.PAGED_REPORT_ARGUMENTS if paged else arguments.REPORT_ARGUMENTS
     if "query" not in given:
         arguments.report_keywords(given, caller, allowed=allowed)
         size = arguments.page_size(given.pop("page_size", None))

@@ -22,7 +22,11 @@ from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now
 from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
+
+    from airflow_provider_peerclick.utils.task_arguments import PeerClickTaskArguments, TaskArguments
 
 
 class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
@@ -30,12 +34,10 @@ class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
 
     kind: ClassVar[EntityKind]
     pool_kind = "api"
-    template_fields: tuple[str, ...] = ("peerclick_conn_id",)
+    template_fields: tuple[str, ...] = ()
 
-    def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
-        super().__init__(**kwargs)
-        self.peerclick_conn_id = peerclick_conn_id
+    def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Unpack[TaskArguments]) -> None:
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
 
 
 class PeerClickListEntitiesOperator(PeerClickEntityOperator):
@@ -47,17 +49,26 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
     ``peerclick_entities_snapshot`` example DAG does).
     """
 
-    template_fields = ("statuses", "peerclick_conn_id")
+    template_fields = ("statuses",)
     # As the report operator's max_rows: a list of this many entities is tens of kilobytes in XCom.
     default_max_entities = 1000
 
     def __init__(
-        self, *, statuses: list[str] | None = None, max_entities: int = default_max_entities, **kwargs: Any
+        self,
+        *,
+        statuses: list[str] | None = None,
+        max_entities: int = default_max_entities,
+        **kwargs: Unpack[PeerClickTaskArguments],
     ) -> None:
         super().__init__(**kwargs)
-        check_now(statuses, arguments.entity_statuses)
         self.statuses = statuses
-        self.max_entities = arguments.positive_int(max_entities, "max_entities")
+        self.max_entities = max_entities
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_now(self.statuses, arguments.entity_statuses)
+        arguments.positive_int(self.max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
         statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
@@ -79,12 +90,16 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
 class PeerClickGetEntityOperator(PeerClickEntityOperator):
     """Return one entity by ID."""
 
-    template_fields = ("entity_id", "peerclick_conn_id")
+    template_fields = ("entity_id",)
 
-    def __init__(self, *, entity_id: int | str, **kwargs: Any) -> None:
+    def __init__(self, *, entity_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
         super().__init__(**kwargs)
-        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
         self.entity_id = entity_id
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_required_now(self.entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
 
     def execute(self, context: Context) -> Entity:
         return self.kind.get(self.hook, arguments.positive_id(self.entity_id, self.kind.id_argument))
@@ -98,15 +113,24 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
         return it instead of creating a second one, so an Airflow retry after a lost answer is safe.
     """
 
-    template_fields = ("body", "peerclick_conn_id")
+    template_fields = ("body",)
 
     def __init__(
-        self, *, body: Mapping[str, Any], reuse_existing_by_name: bool = False, **kwargs: Any
+        self,
+        *,
+        body: Mapping[str, Any],
+        reuse_existing_by_name: bool = False,
+        **kwargs: Unpack[PeerClickTaskArguments],
     ) -> None:
         super().__init__(**kwargs)
         self.body = body
-        self.reuse_existing_by_name = arguments.flag(reuse_existing_by_name, "reuse_existing_by_name")
-        check_required_now(body, self._checked_body)
+        self.reuse_existing_by_name = reuse_existing_by_name
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        arguments.flag(self.reuse_existing_by_name, "reuse_existing_by_name")
+        check_required_now(self.body, self._checked_body)
 
     def _checked_body(self, body: Any) -> dict[str, Any]:
         checked = arguments.entity_body(body)
@@ -158,14 +182,20 @@ class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
     The entity is read first; when nothing would change, nothing is sent.
     """
 
-    template_fields = ("entity_id", "body", "peerclick_conn_id")
+    template_fields = ("entity_id", "body")
 
-    def __init__(self, *, entity_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, entity_id: int | str, body: Mapping[str, Any], **kwargs: Unpack[PeerClickTaskArguments]
+    ) -> None:
         super().__init__(**kwargs)
-        check_required_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
-        check_required_now(body, _changes)
         self.entity_id = entity_id
         self.body = body
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_required_now(self.entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_required_now(self.body, _changes)
 
     def execute(self, context: Context) -> Entity:
         entity_id = arguments.positive_id(self.entity_id, self.kind.id_argument)
@@ -202,14 +232,14 @@ class PeerClickListOffersOperator(PeerClickListEntitiesOperator):
 class PeerClickGetCampaignOperator(PeerClickGetEntityOperator):
     kind = CAMPAIGN
 
-    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
+    def __init__(self, *, campaign_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
         super().__init__(entity_id=campaign_id, **kwargs)
 
 
 class PeerClickGetOfferOperator(PeerClickGetEntityOperator):
     kind = OFFER
 
-    def __init__(self, *, offer_id: int | str, **kwargs: Any) -> None:
+    def __init__(self, *, offer_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
         super().__init__(entity_id=offer_id, **kwargs)
 
 
@@ -224,12 +254,16 @@ class PeerClickCreateOfferOperator(PeerClickCreateEntityOperator):
 class PeerClickUpdateCampaignOperator(PeerClickUpdateEntityOperator):
     kind = CAMPAIGN
 
-    def __init__(self, *, campaign_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, campaign_id: int | str, body: Mapping[str, Any], **kwargs: Unpack[PeerClickTaskArguments]
+    ) -> None:
         super().__init__(entity_id=campaign_id, body=body, **kwargs)
 
 
 class PeerClickUpdateOfferOperator(PeerClickUpdateEntityOperator):
     kind = OFFER
 
-    def __init__(self, *, offer_id: int | str, body: Mapping[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, offer_id: int | str, body: Mapping[str, Any], **kwargs: Unpack[PeerClickTaskArguments]
+    ) -> None:
         super().__init__(entity_id=offer_id, body=body, **kwargs)

@@ -12,23 +12,26 @@ from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
 from airflow_provider_peerclick.utils.landing_mixin import (
-    ReportLandingMixin,
+    ReportTableLandingMixin,
     account_argument,
     require_whole_days,
 )
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, add_outlet, check_now, is_templated
+from airflow_provider_peerclick.utils.tasks import check_now, is_templated
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
     from airflow_provider_peerclick.iceberg.landing import LandedDay
+    from airflow_provider_peerclick.utils.task_arguments import TaskArguments
 
 
 class PeerClickReportToIcebergOperator(
-    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+    ReportTableLandingMixin, ReportLineageMixin, ReportArgumentsMixin, BaseOperator
 ):
     """
     Land a report window in the Iceberg table ``table`` of ``warehouse``, one account day at a time, and
@@ -80,7 +83,13 @@ class PeerClickReportToIcebergOperator(
     """
 
     pool_kind = "reports"
-    template_fields = (*REPORT_TEMPLATE_FIELDS, "warehouse", "table", "catalog_conn_id", "account")
+    template_fields = (
+        *REPORT_TEMPLATE_FIELDS,
+        "warehouse",
+        "table",
+        "catalog_conn_id",
+        "account",
+    )
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -101,28 +110,26 @@ class PeerClickReportToIcebergOperator(
         lookback_days: int = 0,
         peerclick_conn_id: str = DEFAULT_CONN_ID,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
-        **kwargs: Any,
+        **kwargs: Unpack[TaskArguments],
     ) -> None:
-        from airflow_provider_peerclick.iceberg.tables import table_identifier
-        from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+        self.page_size, self.lookback_days = page_size, lookback_days
+        self.progress_interval = progress_interval
+        self.warehouse, self.table, self.catalog_conn_id = warehouse, table, catalog_conn_id
+        self.account, self.schema_changes = account, schema_changes
+        self.group_by, self.start, self.end = group_by, start, end
+        self.columns, self.filters, self.tz = columns, filters, tz
+        self.finish_declaration()
 
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
-        asset = table_asset(warehouse, table, catalog_conn_id)
-        if asset is not None:
-            add_outlet(kwargs, Asset(asset))
-        super().__init__(**kwargs)
-        self.set_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
-        check_now(table, table_identifier)
-        check_now(account, account_argument)
-        self.warehouse = warehouse
-        self.table = table
-        self.catalog_conn_id = catalog_conn_id
-        self.account = account
-        self.schema_changes = require_schema_changes(schema_changes)
-        self.peerclick_conn_id = peerclick_conn_id
-        self.set_landing_arguments(page_size, lookback_days, progress_interval)
+    def check_arguments(self) -> None:
+        from airflow_provider_peerclick.iceberg.tables import table_identifier
+
+        super().check_arguments()
+        check_now(self.table, table_identifier)
+
+    def plain_outlets(self) -> list[Asset]:
+        asset = table_asset(self.warehouse, self.table, self.catalog_conn_id)
+        return [] if asset is None else [Asset(asset)]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_peerclick.iceberg.catalog import open_catalog, require_pyiceberg

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator, ObjectStoragePath
 
-from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
@@ -28,15 +27,12 @@ from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import (
-    PeerClickTaskMixin,
-    add_outlet,
-    check_required_now,
-    is_templated,
-)
+from airflow_provider_peerclick.utils.tasks import check_required_now, is_templated
 from airflow_provider_peerclick.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.hooks.peerclick import (
@@ -48,11 +44,12 @@ if TYPE_CHECKING:
     from airflow_provider_peerclick.storage.landing import LandedPartition
     from airflow_provider_peerclick.storage.staged_partition import Attempt
     from airflow_provider_peerclick.utils.lineage import ReportLineage
+    from airflow_provider_peerclick.utils.task_arguments import TaskArguments
 
 DEFAULT_MAX_ROWS = 1_000
 
 
-class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator):
+class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, BaseOperator):
     """
     Fetch a PeerClick report and return ``{"total_rows", "totals", "start", "end", "tz", "group_by",
     "columns", "filters"}`` to XCom, plus ``"rows"`` when ``include_rows`` is set.
@@ -96,18 +93,19 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
         include_rows: bool = False,
         max_rows: int = DEFAULT_MAX_ROWS,
         peerclick_conn_id: str = DEFAULT_CONN_ID,
-        **kwargs: Any,
+        **kwargs: Unpack[TaskArguments],
     ) -> None:
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
-        super().__init__(**kwargs)
-        self.set_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
-        if not isinstance(include_rows, bool):
-            raise PeerClickInvalidArgumentError(f"include_rows: got {include_rows!r}; allowed: True or False")
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+        self.group_by, self.start, self.end = group_by, start, end
+        self.columns, self.filters, self.tz = columns, filters, tz
         self.include_rows = include_rows
-        self.max_rows = arguments.positive_int(max_rows, "max_rows")
-        self.peerclick_conn_id = peerclick_conn_id
+        self.max_rows = max_rows
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        arguments.flag(self.include_rows, "include_rows")
+        arguments.positive_int(self.max_rows, "max_rows")
 
     def execute(self, context: Context) -> dict[str, Any]:
         self.report_lineage = None
@@ -150,7 +148,7 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, PeerClic
 
 
 class PeerClickReportToStorageOperator(
-    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, BaseOperator
 ):
     """
     Fetch a report window page by page into one partition per account day,
@@ -229,28 +227,29 @@ class PeerClickReportToStorageOperator(
         hour_partition_template: str = DEFAULT_HOUR_TEMPLATE,
         lookback_days: int = 0,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
-        **kwargs: Any,
+        **kwargs: Unpack[TaskArguments],
     ) -> None:
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
-        check_required_now(group_by, arguments.group_by_name)
-        check_required_now(destination, check_destination_text)
-        uri = asset_uri(destination, group_by) if not is_templated(group_by) else None
-        if uri is not None:
-            add_outlet(kwargs, Asset(uri))
-        super().__init__(**kwargs)
-        self.set_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
-        check_required_now(format, require_row_format)
-        self.destination = destination
-        self.format = format
-        self.peerclick_conn_id = peerclick_conn_id
-        self.storage_conn_id = storage_conn_id
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+        self.page_size, self.lookback_days = page_size, lookback_days
+        self.progress_interval = progress_interval
+        self.destination, self.format, self.storage_conn_id = destination, format, storage_conn_id
         self.partition_template = partition_template
         self.hour_partition_template = hour_partition_template
-        if not is_templated([partition_template, hour_partition_template]):
-            PartitionLayout(partition_template, hour_partition_template)
-        self.set_landing_arguments(page_size, lookback_days, progress_interval)
+        self.group_by, self.start, self.end = group_by, start, end
+        self.columns, self.filters, self.tz = columns, filters, tz
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_required_now(self.destination, check_destination_text)
+        check_required_now(self.format, require_row_format)
+        templates = [self.partition_template, self.hour_partition_template]
+        if not is_templated(templates):
+            PartitionLayout(*templates)
+
+    def plain_outlets(self) -> list[Asset]:
+        uri = None if is_templated(self.group_by) else asset_uri(self.destination, self.group_by)
+        return [] if uri is None else [Asset(uri)]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_peerclick.storage.landing import land_window

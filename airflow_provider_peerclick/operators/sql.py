@@ -13,29 +13,26 @@ from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.progress import DEFAULT_PROGRESS_INTERVAL
 from airflow_provider_peerclick.sql.names import TableName
-from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin, account_argument
+from airflow_provider_peerclick.utils.landing_mixin import ReportTableLandingMixin, account_argument
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
-from airflow_provider_peerclick.utils.tasks import (
-    PeerClickTaskMixin,
-    add_outlet,
-    check_now,
-    check_required_now,
-    is_templated,
-)
+from airflow_provider_peerclick.utils.tasks import check_required_now, is_templated
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
     from airflow_provider_peerclick.sql.landing import LandedPartition
     from airflow_provider_peerclick.sql.tables import ReportTable
+    from airflow_provider_peerclick.utils.task_arguments import TaskArguments
 
 DEFAULT_LOAD_TABLE = "peerclick_loads"
 
 
 class PeerClickReportToSqlOperator(
-    ReportLandingMixin, ReportLineageMixin, ReportArgumentsMixin, PeerClickTaskMixin, BaseOperator
+    ReportTableLandingMixin, ReportLineageMixin, ReportArgumentsMixin, BaseOperator
 ):
     """
     Land a report window in ``table`` on the database of ``sql_conn_id``, one account day (or hour) at a
@@ -92,7 +89,13 @@ class PeerClickReportToSqlOperator(
     """
 
     pool_kind = "reports"
-    template_fields = (*REPORT_TEMPLATE_FIELDS, "sql_conn_id", "table", "load_table", "account")
+    template_fields = (
+        *REPORT_TEMPLATE_FIELDS,
+        "sql_conn_id",
+        "table",
+        "load_table",
+        "account",
+    )
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -113,28 +116,25 @@ class PeerClickReportToSqlOperator(
         lookback_days: int = 0,
         peerclick_conn_id: str = DEFAULT_CONN_ID,
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
-        **kwargs: Any,
+        **kwargs: Unpack[TaskArguments],
     ) -> None:
-        from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+        self.page_size, self.lookback_days = page_size, lookback_days
+        self.progress_interval = progress_interval
+        self.sql_conn_id, self.table, self.load_table = sql_conn_id, table, load_table
+        self.account, self.schema_changes = account, schema_changes
+        self.group_by, self.start, self.end = group_by, start, end
+        self.columns, self.filters, self.tz = columns, filters, tz
+        self.finish_declaration()
 
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
-        alias = table_alias(sql_conn_id, table)
-        if alias is not None:
-            add_outlet(kwargs, AssetAlias(alias))
-        super().__init__(**kwargs)
-        self.set_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
-        check_required_now(table, TableName.parse)
-        check_required_now(load_table, lambda name: TableName.parse(name, "load_table"))
-        check_now(account, account_argument)
-        self.sql_conn_id = sql_conn_id
-        self.table = table
-        self.load_table = load_table
-        self.account = account
-        self.schema_changes = require_schema_changes(schema_changes)
-        self.peerclick_conn_id = peerclick_conn_id
-        self.set_landing_arguments(page_size, lookback_days, progress_interval)
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_required_now(self.table, TableName.parse)
+        check_required_now(self.load_table, lambda name: TableName.parse(name, "load_table"))
+
+    def plain_outlets(self) -> list[AssetAlias]:
+        alias = table_alias(self.sql_conn_id, self.table)
+        return [] if alias is None else [AssetAlias(alias)]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_peerclick.sql.asset import table_uri

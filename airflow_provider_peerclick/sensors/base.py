@@ -10,15 +10,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_peerclick.exceptions import PeerClickError, PeerClickInvalidArgumentError
+from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin
 from airflow_provider_peerclick.version_compat import AirflowSensorTimeout, conf
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.triggers.base import PeerClickPollingTrigger
     from airflow_provider_peerclick.utils.observations import Observation
+    from airflow_provider_peerclick.utils.task_arguments import SensorArguments
 
 # Each poll costs at least one request from a budget of one per second per slot, shared with the
 # trigger's neighbours in the triggerer; polling faster would only starve other tasks.
@@ -43,20 +47,22 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         *,
         peerclick_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        **kwargs: Any,
+        **kwargs: Unpack[SensorArguments],
     ) -> None:
-        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
         kwargs.setdefault("poke_interval", self.default_poke_interval)
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        super().__init__(**kwargs)
+        super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+        self.deferrable = deferrable
+        self._previous: Any = None
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
         if self.poke_interval < MIN_POKE_INTERVAL:
             raise PeerClickInvalidArgumentError(
                 f"poke_interval: got {self.poke_interval!r}; allowed: at least {MIN_POKE_INTERVAL} seconds "
                 "(every poll spends the account's rate budget)"
             )
-        self.peerclick_conn_id = peerclick_conn_id
-        self.deferrable = deferrable
-        self._previous: Any = None
+        arguments.flag(self.deferrable, "deferrable")
 
     @abstractmethod
     def observe(self, context: Context, previous: Any) -> Observation:

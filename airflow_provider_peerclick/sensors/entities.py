@@ -11,10 +11,13 @@ from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, EntityKin
 from airflow_provider_peerclick.utils.tasks import check_now
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
     from airflow_provider_peerclick.utils.observations import Observation
+    from airflow_provider_peerclick.utils.task_arguments import PeerClickSensorArguments
 
 
 class PeerClickEntitySensor(PeerClickPollingSensor):
@@ -24,7 +27,7 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
     """
 
     kind: ClassVar[EntityKind]
-    template_fields = ("entity_id", "name", "status", "peerclick_conn_id")
+    template_fields = ("entity_id", "name", "status")
     pool_kind = "api"
     default_poke_interval = 30.0
 
@@ -34,18 +37,23 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
         entity_id: int | str | None = None,
         name: str | None = None,
         status: str | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[PeerClickSensorArguments],
     ) -> None:
         super().__init__(**kwargs)
-        if (entity_id is None) == (name is None):
-            raise PeerClickInvalidArgumentError(
-                f"{self.kind.id_argument}, name: got {entity_id!r} and {name!r}; allowed: exactly one of them"
-            )
-        check_now(entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
-        check_now(status, arguments.entity_status)
         self.entity_id = entity_id
         self.name = name
         self.status = status
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        if (self.entity_id is None) == (self.name is None):
+            raise PeerClickInvalidArgumentError(
+                f"{self.kind.id_argument}, name: got {self.entity_id!r} and {self.name!r}; allowed: exactly "
+                "one of them"
+            )
+        check_now(self.entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
+        check_now(self.status, arguments.entity_status)
 
     def _target(self) -> dict[str, Any]:
         entity_id = self.entity_id
@@ -77,12 +85,26 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
 class PeerClickCampaignSensor(PeerClickEntitySensor):
     kind = CAMPAIGN
 
-    def __init__(self, *, campaign_id: int | str | None = None, **kwargs: Any) -> None:
-        super().__init__(entity_id=campaign_id, **kwargs)
+    def __init__(
+        self,
+        *,
+        campaign_id: int | str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        **kwargs: Unpack[PeerClickSensorArguments],
+    ) -> None:
+        super().__init__(entity_id=campaign_id, name=name, status=status, **kwargs)
 
 
 class PeerClickOfferSensor(PeerClickEntitySensor):
     kind = OFFER
 
-    def __init__(self, *, offer_id: int | str | None = None, **kwargs: Any) -> None:
-        super().__init__(entity_id=offer_id, **kwargs)
+    def __init__(
+        self,
+        *,
+        offer_id: int | str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        **kwargs: Unpack[PeerClickSensorArguments],
+    ) -> None:
+        super().__init__(entity_id=offer_id, name=name, status=status, **kwargs)

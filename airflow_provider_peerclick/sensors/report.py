@@ -11,11 +11,14 @@ from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from airflow.sdk import Context
 
     from airflow_provider_peerclick.hooks._report_query import ReportQuery
     from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
     from airflow_provider_peerclick.utils.observations import Observation, ReportWait
+    from airflow_provider_peerclick.utils.task_arguments import PeerClickSensorArguments
 
 ReportCondition = Callable[[dict[str, Any]], bool]
 
@@ -58,12 +61,18 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         tz: str | None = None,
         condition: ReportCondition | None = None,
         final_after: timedelta | None = None,
-        **kwargs: Any,
+        **kwargs: Unpack[PeerClickSensorArguments],
     ) -> None:
         super().__init__(**kwargs)
-        self.set_report_arguments(
-            group_by=group_by, start=start, end=end, columns=columns, filters=filters, tz=tz
-        )
+        self.group_by, self.start, self.end = group_by, start, end
+        self.columns, self.filters, self.tz = columns, filters, tz
+        self.condition = condition
+        self.final_after = final_after
+        self.finish_declaration()
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        condition, final_after = self.condition, self.final_after
         if condition is not None and not callable(condition):
             raise PeerClickInvalidArgumentError(
                 f"condition: got {condition!r}; allowed: a callable taking {{'total_rows', 'totals'}}"
@@ -78,8 +87,6 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
                 f"final_after: got {final_after!r}; allowed: None or a timedelta of zero or more, e.g. "
                 "timedelta(days=3)"
             )
-        self.condition = condition
-        self.final_after = final_after
 
     def observe(self, context: Context, previous: Any) -> Observation:
         # The polling machinery loads when a task runs; a DAG file that only declares the sensor needs none.

@@ -94,14 +94,7 @@ def land_report(
             writer.finish()
         reconciler.check()
         assert reconciler.totals is not None  # check() raised otherwise
-        files = [
-            {
-                "name": staged.part_name(suffix),
-                "rows": reconciler.rows,
-                "bytes": sink.bytes_written,
-                "sha256": sink.sha256,
-            }
-        ]
+        files = [staged.file_entry(suffix, sink, reconciler.rows)]
         staged.commit(
             build_manifest(
                 query=query,

@@ -44,21 +44,47 @@ def build_manifest(
     ``window`` when the run's window asked for the partition, ``restated`` when a lookback found that
     PeerClick's totals had changed since.
     """
+    return _manifest_bytes(
+        fetched_at,
+        query=query.to_json(),
+        partition=partition,
+        format=row_format,
+        columns=list(columns),
+        row_count=row_count,
+        totals=dict(totals),
+        reconciliation={"reconciled": list(reconciled), "not_returned": list(not_returned)},
+        files=[dict(entry) for entry in files],
+        reason=reason,
+        history=history_of(previous),
+    )
+
+
+def build_snapshot_manifest(
+    *,
+    kind: str,
+    partition: str,
+    row_count: int,
+    files: Sequence[Mapping[str, Any]],
+    fetched_at: pendulum.DateTime,
+) -> bytes:
+    """The manifest of an entity snapshot (``storage.snapshot``): which entities, how many, and the files."""
+    return _manifest_bytes(
+        fetched_at,
+        snapshot=kind,
+        partition=partition,
+        format="jsonl",
+        row_count=row_count,
+        files=[dict(entry) for entry in files],
+    )
+
+
+def _manifest_bytes(fetched_at: pendulum.DateTime, **fields: Any) -> bytes:
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "provider": "airflow-provider-peerclick",
         "provider_version": __version__,
         "fetched_at": fetched_at.in_timezone("UTC").isoformat(),
-        "query": query.to_json(),
-        "partition": partition,
-        "format": row_format,
-        "columns": list(columns),
-        "row_count": row_count,
-        "totals": dict(totals),
-        "reconciliation": {"reconciled": list(reconciled), "not_returned": list(not_returned)},
-        "files": [dict(entry) for entry in files],
-        "reason": reason,
-        "history": history_of(previous),
+        **fields,
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
 

@@ -9,9 +9,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_peerclick import __version__
 from airflow_provider_peerclick.storage.landing import LandedPartition
-from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME
+from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME, build_snapshot_manifest
 from airflow_provider_peerclick.storage.staged_partition import StagedPartition
 
 
@@ -25,25 +24,16 @@ def land_snapshot(
         with staged.open_part("0000.jsonl") as sink:
             for entity in ordered:
                 sink.write((json.dumps(entity, sort_keys=True, ensure_ascii=False) + "\n").encode())
-        files = [
-            {
-                "name": staged.part_name("0000.jsonl"),
-                "rows": len(ordered),
-                "bytes": sink.bytes_written,
-                "sha256": sink.sha256,
-            }
-        ]
-        manifest = {
-            "provider": "airflow-provider-peerclick",
-            "provider_version": __version__,
-            "fetched_at": pendulum.now("UTC").isoformat(),
-            "snapshot": kind,
-            "partition": f"date={ds}",
-            "format": "jsonl",
-            "row_count": len(ordered),
-            "files": files,
-        }
-        staged.commit((json.dumps(manifest, indent=2) + "\n").encode())
+        files = [staged.file_entry("0000.jsonl", sink, len(ordered))]
+        staged.commit(
+            build_snapshot_manifest(
+                kind=kind,
+                partition=f"date={ds}",
+                row_count=len(ordered),
+                files=files,
+                fetched_at=pendulum.now("UTC"),
+            )
+        )
     return LandedPartition(
         path=str(directory),
         manifest=str(directory / MANIFEST_NAME),

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import pendulum
 from airflow.sdk import ObjectStoragePath
@@ -153,6 +154,16 @@ class StagedPartition:
     def part_name(self, suffix: str) -> str:
         """The name a part with ``suffix`` (e.g. ``0000.jsonl``) is written and committed under."""
         return f"{PART_PREFIX}{self.token}-{suffix}"
+
+    def file_entry(self, suffix: str, sink: HashingSink, rows: int) -> dict[str, Any]:
+        """The manifest's entry for the part ``suffix``, written through ``sink``: its name, rows, bytes
+        and checksum."""
+        return {
+            "name": self.part_name(suffix),
+            "rows": rows,
+            "bytes": sink.bytes_written,
+            "sha256": sink.sha256,
+        }
 
     @contextmanager
     def open_part(self, suffix: str) -> Iterator[HashingSink]:

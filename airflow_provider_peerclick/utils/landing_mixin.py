@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.progress import report_progress
+from airflow_provider_peerclick.utils.tasks import PeerClickTaskMixin, check_now
 
 if TYPE_CHECKING:
-    from airflow_provider_peerclick.hooks.peerclick import PeerClickHook, ReportPage, ReportQuery
+    from airflow_provider_peerclick.hooks.peerclick import ReportPage, ReportQuery
 
 
 class _Landing(Protocol):
@@ -62,11 +63,10 @@ def require_whole_days(query: ReportQuery, pieces: Iterable[ReportQuery], destin
             )
 
 
-class ReportLandingMixin:
-    """Needs ``hook``, ``log``, ``page_size``, ``progress_interval`` and ``lookback_days``."""
+class ReportLandingMixin(PeerClickTaskMixin):
+    """Needs ``log``, ``page_size``, ``progress_interval`` and ``lookback_days``."""
 
-    hook: PeerClickHook
-    page_size: int
+    page_size: int | None
     progress_interval: float
     lookback_days: int
     max_lookback_days = MAX_LOOKBACK_DAYS
@@ -76,10 +76,11 @@ class ReportLandingMixin:
         @property
         def log(self) -> Any: ...  # the operator's
 
-    def set_landing_arguments(self, page_size: Any, lookback_days: Any, progress_interval: Any) -> None:
-        self.page_size = arguments.page_size(page_size)
-        self.lookback_days = lookback_days_argument(lookback_days)
-        self.progress_interval = arguments.seconds(progress_interval, "progress_interval")
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        arguments.page_size(self.page_size)
+        lookback_days_argument(self.lookback_days)
+        arguments.seconds(self.progress_interval, "progress_interval")
 
     @staticmethod
     def _landing_result(
@@ -136,3 +137,18 @@ class ReportLandingMixin:
             )
             restated.append((entry, again))
         return restated
+
+
+class ReportTableLandingMixin(ReportLandingMixin):
+    """What the table landings (SQL, Iceberg) take on top: the ``account`` their rows carry, and what to do
+    when PeerClick's columns change (``schema_changes``)."""
+
+    account: str | None
+    schema_changes: str
+
+    def check_arguments(self) -> None:
+        from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
+
+        super().check_arguments()
+        check_now(self.account, account_argument)
+        require_schema_changes(self.schema_changes)

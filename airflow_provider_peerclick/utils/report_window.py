@@ -1,4 +1,5 @@
-"""Report arguments of tasks: checked at DAG parse time when they are plain values, completed at run time.
+"""Report arguments of tasks: checked at DAG parse time when they are plain values, completed and checked
+again, rendered, at run time (``ReportQuery.build``).
 
 ``start`` and ``end`` default to the run's data interval, seen in the account's time zone ``tz``, so a
 daily DAG asks PeerClick for exactly the hours of its interval.
@@ -15,19 +16,20 @@ import pendulum
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._report_query import ReportQuery
-from airflow_provider_peerclick.utils.tasks import check_now, is_templated
+from airflow_provider_peerclick.utils.tasks import (
+    PeerClickTaskMixin,
+    check_now,
+    check_required_now,
+    is_templated,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-# The arguments of a ``ReportQuery`` as a task takes them: plain values, or templates rendered at run time.
-REPORT_ARGUMENTS = ("group_by", "start", "end", "columns", "filters", "tz")
-REPORT_TEMPLATE_FIELDS = (*REPORT_ARGUMENTS, "peerclick_conn_id")
-
 
 def check_report_arguments(given: Mapping[str, Any]) -> None:
     """Reject now what is wrong whatever the run: everything in ``given`` that is not a template."""
-    check_now(given["group_by"], arguments.group_by_name)
+    check_required_now(given["group_by"], arguments.group_by_name)
     check_now(given["columns"], arguments.column_names)
     check_now(given["filters"], arguments.report_filters)
     tz, start, end = given["tz"], given["start"], given["end"]
@@ -53,19 +55,24 @@ def report_query(context: Context, given: Mapping[str, Any]) -> ReportQuery:
     return ReportQuery.build(**{**given, **window, "tz": zone})
 
 
-class ReportArgumentsMixin:
-    """The report arguments of a task (``REPORT_ARGUMENTS``, also template fields): checked, kept as
-    given, and resolved into a ``ReportQuery`` when the task runs."""
+# Every report task's template fields, its ``ReportQuery``'s arguments.
+REPORT_TEMPLATE_FIELDS = arguments.REPORT_ARGUMENTS
 
-    def set_report_arguments(self, **given: Any) -> None:
-        """Keep ``given`` (every one of ``REPORT_ARGUMENTS``), checking now what is not a template."""
-        check_report_arguments(given)
-        for name in REPORT_ARGUMENTS:
-            setattr(self, name, given[name])
+
+class ReportArgumentsMixin(PeerClickTaskMixin):
+    """The report arguments of a task (``group_by``, ``start``, ``end``, ``columns``, ``filters``, ``tz``:
+    template fields): checked when plain, and resolved into a ``ReportQuery`` when the task runs."""
+
+    def check_arguments(self) -> None:
+        super().check_arguments()
+        check_report_arguments(self._report_arguments())
 
     def resolve_report_query(self, context: Context) -> ReportQuery:
         """The rendered arguments, checked, with the data interval filled in: no request sent yet."""
-        return report_query(context, {name: getattr(self, name) for name in REPORT_ARGUMENTS})
+        return report_query(context, self._report_arguments())
+
+    def _report_arguments(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in arguments.REPORT_ARGUMENTS}
 
 
 def _interval_bound(context: Context, key: str, name: str, zone: str) -> pendulum.DateTime:

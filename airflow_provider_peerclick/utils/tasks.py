@@ -1,4 +1,5 @@
-"""What every PeerClick operator and sensor shares: its pool, a hook sized to it, and template checks."""
+"""What every PeerClick operator and sensor shares: its pool, a hook sized to it, and the check of its
+arguments at DAG parse time."""
 
 from __future__ import annotations
 
@@ -19,22 +20,49 @@ class PeerClickTaskMixin:
     Puts a task in its connection's PeerClick pool unless the user names one (the argument,
     ``default_args`` of the task, its task group or its DAG), mapped or not, and gives it ``self.hook``,
     whose rate budget (``hook.budget``) is sized to the pool slots the task holds.
+
+    Constructors only assign (Airflow's rule: template fields are rendered after them), then call
+    ``check_arguments``, the one parse-time check, which leaves alone whatever Airflow will render.
     """
 
     pool_kind: ClassVar[PoolKind]
-    peerclick_conn_id: str
-    pool_slots: int
+    pool_slots: int  # these two are BaseOperator's
+    outlets: list[Any]
+
+    def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
+        super().__init__(**kwargs)
+        self.peerclick_conn_id = peerclick_conn_id
 
     @classmethod
     def default_pool(cls, conn_id: Any) -> str:
-        """The pool for ``conn_id`` (checked here, as every task asks this first); a templated or mapped
-        connection falls back to the default one's, and the hook's pool check names the right pool at run
-        time."""
-        if not isinstance(conn_id, str) or not conn_id.strip():
+        """The pool for ``conn_id``; one that is no connection ID falls back to the default connection's
+        pool (``check_arguments`` refuses it right after)."""
+        valid = isinstance(conn_id, str) and conn_id.strip()
+        return pool_name(conn_id if valid else DEFAULT_CONN_ID, cls.pool_kind)
+
+    def check_arguments(self) -> None:
+        """Refuse, as the DAG is parsed, every argument that is wrong whatever the run; templated values
+        are checked once rendered, before the first request. Subclasses extend it."""
+        conn_id = self.peerclick_conn_id
+        if not isinstance(conn_id, str) or not conn_id.strip() or is_templated(conn_id):
+            # Not a template field: the connection picks the task's pool, which the scheduler needs long
+            # before anything is rendered (map over accounts with expand() instead).
             raise PeerClickInvalidArgumentError(
-                f"peerclick_conn_id: got {conn_id!r}; allowed: a connection ID such as 'peerclick_default'"
+                f"peerclick_conn_id: got {conn_id!r}; allowed: a connection ID such as 'peerclick_default' "
+                "(not a template: the connection chooses the task's pool as the DAG is parsed)"
             )
-        return pool_name(DEFAULT_CONN_ID if is_templated(conn_id) else conn_id, cls.pool_kind)
+
+    def finish_declaration(self) -> None:
+        """What each constructor does last, once every argument is assigned: ``check_arguments``, and the
+        outlets the arguments name (``plain_outlets``)."""
+        self.check_arguments()
+        self.outlets = [*self.outlets, *self.plain_outlets()]
+
+    def plain_outlets(self) -> list[Any]:
+        """The outlets the task's arguments name when they are plain values, added as it is declared:
+        Asset-scheduled DAGs need them as the DAG is parsed, before anything is rendered. None here."""
+        return []
 
     @classmethod
     def partial(cls, **kwargs: Any) -> Any:
@@ -50,7 +78,7 @@ class PeerClickTaskMixin:
             dag = given.get("dag")
             dag_conn = (dag.default_args or {}).get("peerclick_conn_id") if dag is not None else None
             conn_id = given.get("peerclick_conn_id", dag_conn or DEFAULT_CONN_ID)
-            given["pool"] = cls.default_pool(conn_id if isinstance(conn_id, str) else DEFAULT_CONN_ID)
+            given["pool"] = cls.default_pool(conn_id)
         return PeerClickOperatorPartial.of(operator_partial)
 
     @cached_property
@@ -59,14 +87,6 @@ class PeerClickTaskMixin:
         from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
         return PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
-
-
-def add_outlet(kwargs: dict[str, Any], outlet: Any) -> None:
-    """Add ``outlet`` to the ``outlets`` a task was given in ``kwargs`` (BaseOperator takes one outlet
-    as well as a list of them)."""
-    given = kwargs.pop("outlets", None) or []
-    outlets = list(given) if isinstance(given, list | tuple) else [given]
-    kwargs["outlets"] = [*outlets, outlet]
 
 
 def is_templated(value: Any) -> bool:

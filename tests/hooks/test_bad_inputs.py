@@ -20,6 +20,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_peerclick import get_provider_info
 from airflow_provider_peerclick.exceptions import PeerClickError
+from airflow_provider_peerclick.hooks._arguments import REPORT_ARGUMENTS
 from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 from airflow_provider_peerclick.operators import entities as operators_entities
@@ -42,7 +43,6 @@ from airflow_provider_peerclick.sensors import entities as sensors_entities
 from airflow_provider_peerclick.sensors import report as sensors_report
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor, PeerClickOfferSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
-from airflow_provider_peerclick.utils.report_window import REPORT_ARGUMENTS
 
 from ..compat import HOOKS_SEE_ANY_EXTRA
 
@@ -311,6 +311,16 @@ row(
     "peerclick_conn_id: got None",
 )
 row("sensor-poke", task(lambda: PeerClickReportSensor(task_id="t", poke_interval=1)), "poke_interval: got 1")
+row(
+    "sensor-deferrable",
+    task(lambda: PeerClickReportSensor(task_id="t", deferrable="yes")),
+    "deferrable: got 'yes'; allowed: True or False",
+)
+row(
+    "report-conn-template",
+    task(lambda: PeerClickReportOperator(task_id="t", group_by="day", peerclick_conn_id="{{ var.value.c }}")),
+    "not a template: the connection chooses the task's pool",
+)
 row("sensor-condition", task(lambda: PeerClickReportSensor(task_id="t", condition="yes")), "condition: got")
 row("sensor-reschedule", task(lambda: PeerClickReportSensor(task_id="t", mode="reschedule")), "mode: got")
 for final_after in (3, "3 days", timedelta(days=-1)):

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickError
+from airflow_provider_peerclick.hooks._secrets import shown_url
 from airflow_provider_peerclick.hooks._tokens import tokens
 
 
@@ -49,3 +50,17 @@ def test_test_connection_never_echoes_credentials(emulator, make_hook):
     ok, message = make_hook(password="wrong-key-value").test_connection()
     assert ok is False
     assert "wrong-key-value" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@127.0.0.1:6379/0", "redis://***@127.0.0.1:6379/0"),
+        ("http://user:pa/ss@host:8080/v1", "http://***@host:8080/v1"),  # a '/' a parser would stop at
+        ("https://evil.example/steal?token=s3cret#frag", "https://evil.example/steal"),
+        ("https://a:b@host/path?key=s3cret", "https://***@host/path"),
+        ("https://api.peerclick.com/v1", "https://api.peerclick.com/v1"),
+    ],
+)
+def test_urls_in_errors_show_no_user_info_query_or_fragment(url, shown):
+    assert shown_url(url) == shown

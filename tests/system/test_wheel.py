@@ -79,7 +79,10 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
 
     assert metadata["Version"] == __version__
     assert metadata["License-Expression"] == "Apache-2.0"
-    assert "emulator" in metadata.get_all("Provides-Extra")
+    extras = set(metadata.get_all("Provides-Extra"))
+    assert "emulator" in extras
+    assert extras.isdisjoint({"dev", "docs", "release", "scale"})  # development groups are not published
+    assert "PeerClick API, https://help.peerclick.com/" in metadata.get_all("Project-URL")
     requires = metadata.get_all("Requires-Dist")
     assert any(r.startswith("fastapi>=") and 'extra == "emulator"' in r for r in requires)
     assert any(r.startswith("uvicorn>=") and 'extra == "emulator"' in r for r in requires)
