@@ -16,7 +16,7 @@ CONSTRAINTS := constraints/airflow-$(AIRFLOW).txt
 DIST_DIR := dist
 
 # A resolution made today picks releases newer than an older Airflow was built against; these are what
-# each one needs on top of its own metadata (found by running the suite; see the README).
+# each one needs on top of its own metadata (found by running the suite).
 #  3.0.6: FastAPI 0.118+ and Starlette 0.49+ break its API server app; cadwyn must match FastAPI.
 #         universal-pathlib 0.3 makes ObjectStoragePath refuse every URL ("incompatible protocol");
 #         3.0.6 allows it, 3.1 caps it below 0.3.

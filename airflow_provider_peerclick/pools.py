@@ -48,6 +48,8 @@ def pool_names(conn_id: str) -> tuple[str, str]:
 
 
 class PoolSpec(NamedTuple):  # not a dataclass: DAG files import this module, and a NamedTuple is cheaper
+    """One Airflow pool: its name, slots, description, and whether deferred tasks keep their slot."""
+
     name: str
     slots: int
     description: str
@@ -167,6 +169,7 @@ def _slots(count: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Here, not at the top: every DAG file's tasks import this module for their pool names.
+    """``peerclick-pools``: create, check or show the pools of the connections named."""
     import argparse
 
     parser = argparse.ArgumentParser(

@@ -21,7 +21,8 @@ Clock = Callable[[], float]
 class InfoLog(Protocol):
     """A task's ``self.log`` (structlog in Airflow 3) as well as a ``logging.Logger``."""
 
-    def info(self, event: Any, *args: Any) -> Any: ...
+    def info(self, event: Any, *args: Any) -> Any:
+        """Log an info line."""
 
 
 class LogInterval:
@@ -34,6 +35,7 @@ class LogInterval:
         self._last = clock()
 
     def due(self) -> bool:
+        """Whether a progress line is due now (and, if so, the interval starts again)."""
         now = self._clock()
         if now - self._last < self.seconds:
             return False

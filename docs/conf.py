@@ -17,7 +17,9 @@ author = "airflow-provider-peerclick authors"
 copyright = "2026, " + author
 version = release = __version__
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode", "myst_parser"]
+# The guides are Markdown (they were the README's sections): headings up to ### get link anchors.
+myst_heading_anchors = 3
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -178,6 +178,8 @@ class PeerClickHook(BaseHook, AsyncCalls):
         self.use_connection(await aget_connection(self, self.peerclick_conn_id))
 
     def get_conn(self) -> requests.Session:
+        """A ``requests`` session for the connection's API, with its TLS settings (the token is added per
+        request)."""
         if self._session is None:
             from airflow_provider_peerclick.hooks._transport import TokenSafeSession
 
@@ -190,6 +192,7 @@ class PeerClickHook(BaseHook, AsyncCalls):
         return self._session
 
     def test_connection(self) -> tuple[bool, str]:
+        """The connection form's *Test*: exchange the key for a token; ``(ok, message)``, never the key."""
         try:
             self._fetch_token()
         except PeerClickError as exc:
@@ -403,9 +406,11 @@ class PeerClickHook(BaseHook, AsyncCalls):
     # -- campaigns and offers ---------------------------------------------------------------------
 
     def list_campaigns(self) -> list[dict[str, Any]]:
+        """Every campaign, as PeerClick returns them (``GET /campaign``)."""
         return self._list("campaign")
 
     def get_campaign(self, campaign_id: int) -> dict[str, Any]:
+        """One campaign by ID (``GET /campaign/{id}``)."""
         return self._get("campaign", campaign_id)
 
     def create_campaign(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -413,12 +418,15 @@ class PeerClickHook(BaseHook, AsyncCalls):
         return self._create("campaign", body)
 
     def update_campaign(self, campaign_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace a campaign's fields with ``body`` (``PUT /campaign/{id}``); returns the campaign."""
         return self._update("campaign", campaign_id, body)
 
     def list_offers(self) -> list[dict[str, Any]]:
+        """Every offer, as PeerClick returns them (``GET /offer``)."""
         return self._list("offer")
 
     def get_offer(self, offer_id: int) -> dict[str, Any]:
+        """One offer by ID (``GET /offer/{id}``)."""
         return self._get("offer", offer_id)
 
     def create_offer(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -426,6 +434,7 @@ class PeerClickHook(BaseHook, AsyncCalls):
         return self._create("offer", body)
 
     def update_offer(self, offer_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace an offer's fields with ``body`` (``PUT /offer/{id}``); returns the updated offer."""
         return self._update("offer", offer_id, body)
 
     def _list(self, kind: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ DEFAULT_CATALOG_FILE = "_catalog.sqlite"
 
 
 def require_pyiceberg() -> None:
+    """Refuse, before any request, a landing where pyiceberg (with SQLAlchemy 2) is not installed."""
     try:
         import pyiceberg  # noqa: F401
         from pyiceberg.catalog.sql import SqlCatalog  # noqa: F401 - needs SQLAlchemy 2

@@ -22,6 +22,8 @@ class PartitionFrame:
     day: datetime.date
 
     def schema(self, rows: pa.Schema) -> pa.Schema:
+        """The data file's schema: ``account`` and ``date`` first, then the report's columns under their
+        table names."""
         fields = [pa.field(column_name(field.name), field.type) for field in rows]
         partition = [
             pa.field(ACCOUNT, pa.string(), nullable=False),
@@ -30,6 +32,7 @@ class PartitionFrame:
         return pa.schema([*partition, *fields])
 
     def apply(self, table: pa.Table) -> pa.Table:
+        """The rows of ``table`` with the partition's ``account`` and ``date`` columns in front."""
         count = table.num_rows
         columns = [
             pa.repeat(pa.scalar(self.account, pa.string()), count),

@@ -58,6 +58,7 @@ class LandedDay:
     types: tuple[str, ...] = ()  # Iceberg's, of ``columns``
 
     def to_xcom(self) -> dict[str, Any]:
+        """The day as the task's XCom result lists it."""
         return {
             "date": self.date,
             "row_count": self.row_count,

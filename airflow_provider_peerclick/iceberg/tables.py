@@ -54,6 +54,7 @@ def new_schema(keys: Sequence[str]) -> Any:
 
 
 def partition_spec() -> Any:
+    """The tables' partitioning: identity on ``account``, then on ``date``."""
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.transforms import IdentityTransform
 
@@ -79,6 +80,7 @@ def open_table(catalog: Any, identifier: tuple[str, str], keys: Sequence[str]) -
 
 
 def table_columns(table: Any) -> tuple[str, ...]:
+    """The names of a table's columns, in its current schema."""
     return tuple(field.name for field in table.schema().fields)
 
 

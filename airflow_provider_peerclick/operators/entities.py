@@ -66,11 +66,13 @@ class PeerClickListEntitiesOperator(PeerClickEntityOperator):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also ``statuses`` and ``max_entities``."""
         super().check_arguments()
         check_now(self.statuses, arguments.entity_statuses)
         arguments.positive_int(self.max_entities, "max_entities")
 
     def execute(self, context: Context) -> list[Entity]:
+        """List the entities (one request), keep those in ``statuses``, fail past ``max_entities``."""
         statuses = None if self.statuses is None else arguments.entity_statuses(self.statuses)
         found = self.kind.list_all(self.hook)
         if statuses:
@@ -98,10 +100,12 @@ class PeerClickGetEntityOperator(PeerClickEntityOperator):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also the entity ID."""
         super().check_arguments()
         check_required_now(self.entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
 
     def execute(self, context: Context) -> Entity:
+        """Return the entity (one request)."""
         return self.kind.get(self.hook, arguments.positive_id(self.entity_id, self.kind.id_argument))
 
 
@@ -128,6 +132,7 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also ``body``, and ``reuse_existing_by_name`` (which needs a name in it)."""
         super().check_arguments()
         arguments.flag(self.reuse_existing_by_name, "reuse_existing_by_name")
         check_required_now(self.body, self._checked_body)
@@ -141,6 +146,7 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
         return checked
 
     def execute(self, context: Context) -> Entity:
+        """Create the entity, or with ``reuse_existing_by_name`` return the live one of that name."""
         body = self._checked_body(self.body)
         if self.reuse_existing_by_name:
             existing = entities.find(self.hook, self.kind, name=body["name"])
@@ -193,11 +199,13 @@ class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also the entity ID and ``body`` (a status in it must be one PeerClick knows)."""
         super().check_arguments()
         check_required_now(self.entity_id, lambda given: arguments.positive_id(given, self.kind.id_argument))
         check_required_now(self.body, _changes)
 
     def execute(self, context: Context) -> Entity:
+        """Read the entity, merge ``body`` into it, and send it only when something changes."""
         entity_id = arguments.positive_id(self.entity_id, self.kind.id_argument)
         changes = _changes(self.body)
         current = self.kind.get(self.hook, entity_id)
@@ -222,14 +230,20 @@ def _changes(body: Any) -> dict[str, Any]:
 
 
 class PeerClickListCampaignsOperator(PeerClickListEntitiesOperator):
+    """Return every campaign, optionally only those in ``statuses``."""
+
     kind = CAMPAIGN
 
 
 class PeerClickListOffersOperator(PeerClickListEntitiesOperator):
+    """Return every offer, optionally only those in ``statuses``."""
+
     kind = OFFER
 
 
 class PeerClickGetCampaignOperator(PeerClickGetEntityOperator):
+    """Return the campaign ``campaign_id``."""
+
     kind = CAMPAIGN
 
     def __init__(self, *, campaign_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
@@ -237,6 +251,8 @@ class PeerClickGetCampaignOperator(PeerClickGetEntityOperator):
 
 
 class PeerClickGetOfferOperator(PeerClickGetEntityOperator):
+    """Return the offer ``offer_id``."""
+
     kind = OFFER
 
     def __init__(self, *, offer_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
@@ -244,14 +260,20 @@ class PeerClickGetOfferOperator(PeerClickGetEntityOperator):
 
 
 class PeerClickCreateCampaignOperator(PeerClickCreateEntityOperator):
+    """Create a campaign from ``body`` and return it."""
+
     kind = CAMPAIGN
 
 
 class PeerClickCreateOfferOperator(PeerClickCreateEntityOperator):
+    """Create an offer from ``body`` and return it."""
+
     kind = OFFER
 
 
 class PeerClickUpdateCampaignOperator(PeerClickUpdateEntityOperator):
+    """Merge ``body`` into the campaign ``campaign_id`` and return it."""
+
     kind = CAMPAIGN
 
     def __init__(
@@ -261,6 +283,8 @@ class PeerClickUpdateCampaignOperator(PeerClickUpdateEntityOperator):
 
 
 class PeerClickUpdateOfferOperator(PeerClickUpdateEntityOperator):
+    """Merge ``body`` into the offer ``offer_id`` and return it."""
+
     kind = OFFER
 
     def __init__(

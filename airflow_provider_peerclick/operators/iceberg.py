@@ -122,16 +122,19 @@ class PeerClickReportToIcebergOperator(
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also the table's identifier."""
         from airflow_provider_peerclick.iceberg.tables import table_identifier
 
         super().check_arguments()
         check_now(self.table, table_identifier)
 
     def plain_outlets(self) -> list[Asset]:
+        """The table's Asset, when the default catalog's warehouse and the table are plain values."""
         asset = table_asset(self.warehouse, self.table, self.catalog_conn_id)
         return [] if asset is None else [Asset(asset)]
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Land the window, a snapshot per day, and restate the lookback days that changed."""
         from airflow_provider_peerclick.iceberg.catalog import open_catalog, require_pyiceberg
         from airflow_provider_peerclick.iceberg.landing import IcebergLanding, land_day, previous_load
         from airflow_provider_peerclick.iceberg.tables import table_identifier

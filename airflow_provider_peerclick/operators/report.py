@@ -103,11 +103,13 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, BaseOper
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also ``include_rows`` and ``max_rows``."""
         super().check_arguments()
         arguments.flag(self.include_rows, "include_rows")
         arguments.positive_int(self.max_rows, "max_rows")
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Fetch the report's row count and totals (and its rows with ``include_rows``)."""
         self.report_lineage = None
         query = self.resolve_report_query(context)
         self.log.info(
@@ -240,6 +242,7 @@ class PeerClickReportToStorageOperator(
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also ``destination``, ``format`` and the partition templates."""
         super().check_arguments()
         check_required_now(self.destination, check_destination_text)
         check_required_now(self.format, require_row_format)
@@ -248,10 +251,12 @@ class PeerClickReportToStorageOperator(
             PartitionLayout(*templates)
 
     def plain_outlets(self) -> list[Asset]:
+        """The Asset ``{destination}/{group_by}``, when both are plain values."""
         uri = None if is_templated(self.group_by) else asset_uri(self.destination, self.group_by)
         return [] if uri is None else [Asset(uri)]
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Land the window, a partition per day (or hour), and restate the lookback days that changed."""
         from airflow_provider_peerclick.storage.landing import land_window
 
         self.report_lineage = None

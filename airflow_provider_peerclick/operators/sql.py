@@ -128,15 +128,18 @@ class PeerClickReportToSqlOperator(
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also the table and load table names."""
         super().check_arguments()
         check_required_now(self.table, TableName.parse)
         check_required_now(self.load_table, lambda name: TableName.parse(name, "load_table"))
 
     def plain_outlets(self) -> list[AssetAlias]:
+        """The table's ``AssetAlias``, when the connection and the table are plain values."""
         alias = table_alias(self.sql_conn_id, self.table)
         return [] if alias is None else [AssetAlias(alias)]
 
     def execute(self, context: Context) -> dict[str, Any]:
+        """Land the window, a transaction per day (or hour), and restate the lookback days that changed."""
         from airflow_provider_peerclick.sql.asset import table_uri
         from airflow_provider_peerclick.sql.connection import sql_hook
         from airflow_provider_peerclick.sql.dialects import Dialect

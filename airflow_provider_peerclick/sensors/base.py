@@ -56,6 +56,7 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         self._previous: Any = None
 
     def check_arguments(self) -> None:
+        """Also ``poke_interval`` (at least 5 s) and ``deferrable``."""
         super().check_arguments()
         if self.poke_interval < MIN_POKE_INTERVAL:
             raise PeerClickInvalidArgumentError(
@@ -77,11 +78,13 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         return seen.done
 
     def poke(self, context: Context) -> PokeReturnValue:
+        """One poll, remembering what it saw for the next."""
         seen = self.observe(context, self._previous)
         self._previous = seen.state
         return PokeReturnValue(is_done=self.accepts(seen), xcom_value=seen.value)
 
     def execute(self, context: Context) -> Any:
+        """Poke as ``BaseSensorOperator`` does, or poll once and then defer to the trigger."""
         if not self.deferrable:
             return super().execute(context)
         end_time = time.time() + self._wait_limit()
@@ -108,6 +111,7 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         )
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        """Where the task resumes after the trigger: the result, a timeout, an error, or a new wait."""
         status = event.get("status")
         if status == "error":
             raise PeerClickError(f"Polling PeerClick from the triggerer failed: {event.get('message')}")

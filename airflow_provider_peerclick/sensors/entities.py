@@ -46,6 +46,7 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also that exactly one of the ID and ``name`` is given, and ``status``."""
         super().check_arguments()
         if (self.entity_id is None) == (self.name is None):
             raise PeerClickInvalidArgumentError(
@@ -63,12 +64,14 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
         return {"entity_id": entity_id, "name": self.name, "status": status}
 
     def observe(self, context: Context, previous: Any) -> Observation:
+        """One look for the entity."""
         from airflow_provider_peerclick.utils.observations import observe_entity
 
         return observe_entity(self.hook, self.kind.name, **self._target())
 
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickEntityTrigger:
         # Imported when the sensor defers, as the report sensor's is.
+        """The trigger that goes on looking from the triggerer."""
         from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 
         return PeerClickEntityTrigger(
@@ -83,6 +86,8 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
 
 
 class PeerClickCampaignSensor(PeerClickEntitySensor):
+    """Wait until a campaign, by ``campaign_id`` or ``name``, exists (and has ``status``, if given)."""
+
     kind = CAMPAIGN
 
     def __init__(
@@ -97,6 +102,8 @@ class PeerClickCampaignSensor(PeerClickEntitySensor):
 
 
 class PeerClickOfferSensor(PeerClickEntitySensor):
+    """Wait until an offer, by ``offer_id`` or ``name``, exists (and has ``status``, if given)."""
+
     kind = OFFER
 
     def __init__(

@@ -71,6 +71,7 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         self.finish_declaration()
 
     def check_arguments(self) -> None:
+        """Also ``condition``, ``final_after``, and a ``mode`` the default rule can use."""
         super().check_arguments()
         condition, final_after = self.condition, self.final_after
         if condition is not None and not callable(condition):
@@ -90,6 +91,7 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
 
     def observe(self, context: Context, previous: Any) -> Observation:
         # The polling machinery loads when a task runs; a DAG file that only declares the sensor needs none.
+        """One summary request, compared with the previous poll's."""
         from airflow_provider_peerclick.utils.observations import observe_report
 
         query = self.resolve_report_query(context)
@@ -105,12 +107,14 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
         return "stable" if self.condition is None else "changed"
 
     def accepts(self, seen: Observation) -> bool:
+        """Whether the wait is over: settled by the default rule, or ``condition`` true."""
         if self.condition is None:
             return seen.done
         return bool(self.condition(seen.value))
 
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickReportTrigger:
         # Imported when the sensor defers: a DAG file that only declares it needs no trigger machinery.
+        """The trigger that goes on polling the report from the triggerer."""
         from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
 
         query = self.resolve_report_query(context)

@@ -42,6 +42,8 @@ class Dialect:
         self.placeholder = {"postgres": "%s", "sqlite": "?"}.get(self.name) or hook.placeholder
 
     def type_of(self, kind: str) -> str:
+        """The database's column type for a kind of report column: ``integer``, ``money``, ``double``,
+        ``string``, ``date`` or ``time``."""
         if kind == "date":
             return _DATE_TYPE[self.name]
         if kind == "time":
@@ -49,6 +51,7 @@ class Dialect:
         return _TYPES[self.name][kind]
 
     def connect(self) -> Any:
+        """A DB-API connection from the Airflow hook, whose transactions this landing begins itself."""
         conn = self.hook.get_conn()
         if self.name == "sqlite":
             # Transactions are begun explicitly (BEGIN IMMEDIATE), never implicitly by the sqlite3 module,
@@ -70,6 +73,7 @@ class Dialect:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (lock_key,))
 
     def insert(self, cursor: Any, table: TableName, columns: Sequence[str], rows: list[list[Any]]) -> None:
+        """Insert ``rows`` into ``table``: ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
         if not rows:
             return
         names = ", ".join(map(quote, columns))

@@ -46,6 +46,7 @@ class LandedPartition:
     types: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
+        """The partition as the task's XCom result lists it."""
         hour = {} if self.partition.hour is None else {"hour": self.partition.hour}
         return {"date": self.partition.date, **hour, "row_count": self.row_count, "totals": self.totals}
 

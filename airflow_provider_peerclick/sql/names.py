@@ -22,6 +22,7 @@ class TableName:
 
     @classmethod
     def parse(cls, text: object, argument: str = "table") -> TableName:
+        """``table`` or ``schema.table`` (letters, digits and ``_``), checked; errors name ``argument``."""
         parts = text.split(".") if isinstance(text, str) else []
         if not 1 <= len(parts) <= 2 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
             raise PeerClickInvalidArgumentError(f"{argument}: got {text!r}; allowed: {_ALLOWED}")
@@ -29,6 +30,7 @@ class TableName:
 
     @property
     def quoted(self) -> str:
+        """The name as SQL quotes it."""
         return ".".join(quote(part) for part in (self.schema, self.name) if part)
 
     def __str__(self) -> str:

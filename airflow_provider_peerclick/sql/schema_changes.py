@@ -20,6 +20,7 @@ class PeerClickSchemaChangeError(PeerClickStorageError):
 
 
 def require_schema_changes(value: Any) -> str:
+    """Check a ``schema_changes`` policy: ``evolve``, ``freeze`` or ``discard``."""
     if value not in SCHEMA_CHANGES:
         raise PeerClickInvalidArgumentError(
             f"schema_changes: got {value!r}; allowed: " + ", ".join(map(repr, SCHEMA_CHANGES))
@@ -46,6 +47,7 @@ class RowPlan:
     def of(
         cls, policy: str, report_keys: Sequence[str], table_columns: Iterable[str], partition: Sequence[str]
     ) -> RowPlan:
+        """What to write, under ``policy``, when the report's keys and the table's columns differ."""
         partition = tuple(partition)
         have = set(table_columns) - set(partition)
         new = tuple(key for key in report_keys if column_name(key) not in have)
@@ -66,6 +68,7 @@ class RowPlan:
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The table columns a row is written to: the partition's, then the report's kept keys."""
         return (*self.partition, *map(column_name, self.keys))
 
     def values(self, rows: Sequence[Mapping[str, Any]], prefix: Sequence[Any]) -> list[list[Any]]:

@@ -58,10 +58,12 @@ class Partition:
 
     @classmethod
     def of(cls, query: ReportQuery, hourly: bool) -> Partition:
+        """The partition a query lands in: its day, and its hour in an hourly table."""
         return cls(query.start.to_date_string(), query.start.isoformat() if hourly else None)
 
     @property
     def name(self) -> str:
+        """The partition as logs and results name it: the hour in an hourly table, else the day."""
         return self.hour or self.date
 
     @property
@@ -81,6 +83,7 @@ class ReportTable:
 
     @property
     def partition_columns(self) -> tuple[str, ...]:
+        """The columns that name a partition (with ``hour`` in an hourly table)."""
         return HOUR_PARTITION_COLUMNS if self.hourly else PARTITION_COLUMNS
 
     def create_statements(self, group_by: str, keys: Sequence[str]) -> list[tuple[TableName, str]]:
@@ -108,6 +111,7 @@ class ReportTable:
         return tuple(map(self.dialect.type_of, kinds))
 
     def column_definition(self, key: str) -> str:
+        """A report column's SQL definition."""
         return f"{quote(column_name(key))} {self.dialect.type_of(column_kind(key))}"
 
     def columns(self, cursor: Any) -> tuple[str, ...]:
@@ -159,6 +163,7 @@ class ReportTable:
         return f"table_name = {mark} AND {quote(ACCOUNT)} = {mark} AND {quote('partition')} = {mark}"
 
     def delete_partition(self, cursor: Any, account: str, partition: Partition) -> None:
+        """Delete a partition's rows and its load record (in the landing's transaction)."""
         mark = self.dialect.placeholder
         where = " AND ".join(f"{quote(name)} = {mark}" for name in self.partition_columns)
         rows = f"DELETE FROM {self.table.quoted} WHERE {where}"  # noqa: S608 - checked names
@@ -167,6 +172,7 @@ class ReportTable:
         cursor.execute(load, (str(self.table), account, partition.name))
 
     def record_load(self, cursor: Any, values: Iterable[Any]) -> None:
+        """Write the load table's row for a partition just landed."""
         self.dialect.insert(cursor, self.loads, [name for name, _ in LOAD_COLUMNS], [list(values)])
 
     def create(self, conn: Any, group_by: str, keys: Sequence[str]) -> None:

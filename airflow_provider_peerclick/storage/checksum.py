@@ -21,6 +21,7 @@ class HashingSink:
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Write ``data`` through, hashing and counting it."""
         self._sha256.update(data)
         self._target.write(data)
         size = len(data) if not isinstance(data, memoryview) else data.nbytes
@@ -28,17 +29,22 @@ class HashingSink:
         return size
 
     def tell(self) -> int:
+        """The bytes written so far."""
         return self.bytes_written
 
     def flush(self) -> None:
+        """Flush the target."""
         self._target.flush()
 
     def writable(self) -> bool:
+        """Always True: a sink is written to."""
         return True
 
     def close(self) -> None:
+        """Mark the sink closed; the target is closed by whoever opened it."""
         self.closed = True
 
     @property
     def sha256(self) -> str:
+        """The hex SHA-256 of what was written."""
         return self._sha256.hexdigest()

@@ -65,6 +65,7 @@ class RowShape:
         return all(map(self._keys.__eq__, map(list, rows)))
 
     def values(self, row: Mapping[str, Any]) -> list[Any]:
+        """A row's values in the header's order (an unknown key is an error; a missing one gives None)."""
         if not self._known.issuperset(row):
             unknown = sorted(set(row) - self._known)
             raise PeerClickStorageError(

@@ -45,6 +45,7 @@ def _location(path: ObjectStoragePath) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``peerclick-landing``: list what the landings committed in storage."""
     parser = argparse.ArgumentParser(
         prog="peerclick-landing",
         description="Inspect what PeerClick landings committed in storage.",

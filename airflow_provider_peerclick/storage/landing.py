@@ -33,6 +33,7 @@ class LandedPartition:
     columns: tuple[str, ...] = ()
 
     def to_xcom(self) -> dict[str, Any]:
+        """The partition as the task's XCom result lists it."""
         return {
             "partition": self.partition,
             "path": self.path,

@@ -35,9 +35,11 @@ def _integer(column: str, value: Any) -> int | None:
 class TableFrame(Protocol):
     """What a table format makes of each row group before it is written (columns added or renamed)."""
 
-    def schema(self, rows: pa.Schema) -> pa.Schema: ...
+    def schema(self, rows: pa.Schema) -> pa.Schema:
+        """The file's schema for rows of schema ``rows``."""
 
-    def apply(self, table: pa.Table) -> pa.Table: ...
+    def apply(self, table: pa.Table) -> pa.Table:
+        """A row group as the table format writes it."""
 
 
 def _text(value: Any) -> str | None:
@@ -73,6 +75,7 @@ class ParquetRowWriter:
         self._integer_columns = [field.name for field in self._schema if field.type == pa.int64()]
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Buffer ``rows``, writing a row group whenever enough are pending."""
         if self._shape.matches(rows):
             self._pending += rows
         else:
@@ -82,6 +85,7 @@ class ParquetRowWriter:
             self._write_pending()
 
     def finish(self) -> None:
+        """Write the last row group and the footer."""
         if self._pending:
             self._write_pending()
         self._writer.close()

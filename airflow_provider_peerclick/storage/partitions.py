@@ -44,8 +44,8 @@ def split_window(query: ReportQuery, *, hours: bool = False) -> Iterator[ReportQ
     """
     The window as partitions, in time order: whole days of ``query.tz`` as day queries, the hours of any
     partial day before or after them as hour queries (every hour, with ``hours``). Each gets its own
-    report request, so each partition reconciles with totals of its own (see the README for why not one
-    report split while streaming).
+    report request, so each partition reconciles with totals of its own (docs/guide/landing-files.md says
+    why not one report split while streaming).
     """
     end = query.end.timestamp()
     cursor = query.start

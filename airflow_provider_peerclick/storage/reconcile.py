@@ -82,6 +82,7 @@ class Reconciler:
         self._in_rows: set[str] = set()
 
     def add_page(self, page: ReportPage) -> None:
+        """Count a page's rows; the report's totals must be the same on every page."""
         if self.totals is None:
             self.totals, self.total_rows = dict(page.totals), page.total_rows
         elif page.totals != self.totals:
@@ -92,6 +93,7 @@ class Reconciler:
         self.add_rows(page.rows)
 
     def add_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Add rows to the counts and sums."""
         self.rows += len(rows)
         for column in ADDITIVE_COLUMNS:
             try:
@@ -139,4 +141,5 @@ class Reconciler:
             )
 
     def sums(self) -> Mapping[str, Decimal]:
+        """The sums of the reconciled columns so far."""
         return {column: self._sums[column] for column in self.reconciled}

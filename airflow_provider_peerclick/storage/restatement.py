@@ -43,6 +43,7 @@ class DayCheck:
 
     @property
     def changed(self) -> bool:
+        """Whether the day's row count or totals differ from what was landed."""
         if self.previous is None or self.first_page is None:
             return False
         return (
@@ -52,6 +53,7 @@ class DayCheck:
         )
 
     def describe(self) -> dict[str, Any]:
+        """The day's entry in a result: its partition, day, and previous and new totals."""
         entry: dict[str, Any] = {"partition": self.partition, "day": self.query.start.to_date_string()}
         if self.previous is not None:
             entry["previous_totals"] = self.previous.get("totals")

@@ -20,7 +20,10 @@ PARQUET_MISSING = (
 
 
 class RowWriter(Protocol):
-    def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None: ...
+    """Writes report rows into a sink in one file format."""
+
+    def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write ``rows`` (dicts with the header's keys)."""
 
     def finish(self) -> None:
         """Write what the format needs at the end (Parquet's footer); the sink stays open."""
@@ -36,6 +39,8 @@ def require_row_format(name: Any) -> str:
 
 
 def open_row_writer(name: str, sink: HashingSink, columns: Iterable[str]) -> RowWriter:
+    """A writer of format ``name`` (``jsonl``, ``csv`` or ``parquet``) into ``sink``, with ``columns`` as
+    header."""
     shape = RowShape(columns)
     if name == "jsonl":
         return JsonLinesWriter(sink, shape)
@@ -56,6 +61,7 @@ class JsonLinesWriter:
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write each row as one JSON line."""
         if self._shape.matches(rows):
             lines = list(map(self._encode, rows))
         else:
@@ -66,7 +72,7 @@ class JsonLinesWriter:
             self._sink.write(("\n".join(lines) + "\n").encode())
 
     def finish(self) -> None:
-        return None
+        """Nothing to add: JSON Lines has no footer."""
 
 
 class _PageText:
@@ -96,6 +102,7 @@ class CsvWriter:
         self._csv.writerow(shape.columns)
 
     def write_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write each row as one CSV record."""
         if self._shape.matches(rows):
             self._csv.writerows(row.values() for row in rows)
         else:
@@ -103,6 +110,7 @@ class CsvWriter:
         self._flush()
 
     def finish(self) -> None:
+        """Write what is buffered (an empty report still gets its header); CSV has no footer."""
         self._flush()  # an empty report still gets its header
 
     def _flush(self) -> None:

@@ -9,7 +9,7 @@ matches (``_tmp-{run}-0000.jsonl.partial``: Spark, Hive and pyarrow skip ``_``, 
 data file's), renamed to its ``part-`` name only at commit, and the replaced part removed right after,
 so a glob sees the old part or the new one but for the microseconds between. Object stores have no rename
 (a move is a copy plus a delete), so their parts carry ``part-`` names while they are written: there only
-manifest readers are safe (see the README).
+manifest readers are safe (docs/guide/landing-files.md).
 
 A run killed at any point leaves at worst files that no manifest names. The next landing of the partition
 sweeps those whose run can no longer be running: the task's own earlier tries (Airflow's try number), a
@@ -67,6 +67,8 @@ class Attempt:
 
     @classmethod
     def of(cls, dag_id: str, task_id: str, run_id: str, map_index: int, try_number: int) -> Attempt:
+        """The attempt of a task instance's try: a short key of its DAG, task, run and map index, and the
+        try number."""
         key = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
         return cls(hashlib.sha256(key.encode()).hexdigest()[:12], int(try_number))
 

@@ -51,6 +51,7 @@ class PeerClickPollingTrigger(BaseTrigger):
         """The subclass's own constructor arguments, JSON only."""
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The trigger's class path and arguments, as the triggerer recreates it."""
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
@@ -64,6 +65,7 @@ class PeerClickPollingTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until done or ``end_time``, within the account's budget, yielding one event."""
         hook = PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)
         try:
             await hook.aload_connection()

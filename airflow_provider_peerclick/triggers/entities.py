@@ -33,9 +33,11 @@ class PeerClickEntityTrigger(PeerClickPollingTrigger):
         self.status = status
 
     def specific_kwargs(self) -> dict[str, Any]:
+        """What this trigger adds to the serialized arguments: the entity looked for."""
         return {"kind": self.kind, "entity_id": self.entity_id, "name": self.name, "status": self.status}
 
     async def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        """One look for the entity."""
         kind = entities.KINDS[self.kind]
         found = await entities.afind(hook, kind, entity_id=self.entity_id, name=self.name)
         return entity_observation(found, self.status)

@@ -32,9 +32,11 @@ class PeerClickReportTrigger(PeerClickPollingTrigger):
         self.final_at = final_at
 
     def specific_kwargs(self) -> dict[str, Any]:
+        """What this trigger adds to the serialized arguments: the query and the rule."""
         return {"query": self.query.to_json(), "until": self.until, "final_at": self.final_at}
 
     async def observe(self, hook: PeerClickHook, previous: Any) -> Observation:
+        """One summary request, compared with the previous poll's."""
         summary = await hook.aget_report_summary(self.query)
         conn_id = hook.peerclick_conn_id
         return report_observation(summary, conn_id, self.query, previous, self.until, final_at=self.final_at)

@@ -25,21 +25,26 @@ class EntityKind:
 
     @property
     def id_argument(self) -> str:
+        """The argument that names an entity of this kind, e.g. ``campaign_id``."""
         return f"{self.name}_id"
 
     def list_all(self, hook: PeerClickHook) -> list[Entity]:
+        """Every entity of this kind."""
         found: list[Entity] = getattr(hook, f"list_{self.name}s")()
         return found
 
     def get(self, hook: PeerClickHook, entity_id: int) -> Entity:
+        """One entity by ID."""
         found: Entity = getattr(hook, f"get_{self.name}")(entity_id)
         return found
 
     def create(self, hook: PeerClickHook, body: Mapping[str, Any]) -> Entity:
+        """Create an entity from ``body``."""
         created: Entity = getattr(hook, f"create_{self.name}")(body)
         return created
 
     def update(self, hook: PeerClickHook, entity_id: int, body: Mapping[str, Any]) -> Entity:
+        """Replace an entity's fields with ``body``."""
         updated: Entity = getattr(hook, f"update_{self.name}")(entity_id, body)
         return updated
 
@@ -50,6 +55,7 @@ KINDS = {kind.name: kind for kind in (CAMPAIGN, OFFER)}
 
 
 def named(entities: list[Entity], name: str, *, include_archived: bool = False) -> list[Entity]:
+    """The entities named ``name`` (archived ones only with ``include_archived``)."""
     return [
         entity
         for entity in entities

@@ -33,6 +33,7 @@ MAX_LOOKBACK_DAYS = 62
 
 
 def lookback_days_argument(value: Any) -> int:
+    """Check ``lookback_days``: an integer from 0 to 62."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LOOKBACK_DAYS:
         raise PeerClickInvalidArgumentError(
             f"lookback_days: got {value!r}; allowed: an integer from 0 to {MAX_LOOKBACK_DAYS}"
@@ -77,6 +78,7 @@ class ReportLandingMixin(PeerClickTaskMixin):
         def log(self) -> Any: ...  # the operator's
 
     def check_arguments(self) -> None:
+        """Also ``page_size``, ``lookback_days`` and ``progress_interval``."""
         super().check_arguments()
         arguments.page_size(self.page_size)
         lookback_days_argument(self.lookback_days)
@@ -147,6 +149,7 @@ class ReportTableLandingMixin(ReportLandingMixin):
     schema_changes: str
 
     def check_arguments(self) -> None:
+        """Also ``account`` and ``schema_changes``."""
         from airflow_provider_peerclick.sql.schema_changes import require_schema_changes
 
         super().check_arguments()

@@ -39,6 +39,7 @@ class Landed:
 
     @classmethod
     def of(cls, uri: str, partitions: Iterable[LandedPartition]) -> Landed:
+        """What a landing wrote to dataset ``uri``: its columns, rows, bytes and files."""
         partitions = list(partitions)
         columns = dict.fromkeys(column for partition in partitions for column in partition.columns)
         files = [entry for partition in partitions for entry in partition.files]
@@ -82,6 +83,7 @@ class ReportLineage:
         )
 
     def to_openlineage(self) -> OperatorLineage:
+        """The lineage as the OpenLineage provider takes it."""
         from airflow.providers.common.compat.openlineage.facet import (
             InputDataset,
             OutputDataset,

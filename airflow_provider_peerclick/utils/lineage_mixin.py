@@ -17,6 +17,7 @@ class ReportLineageMixin:
     report_lineage: ReportLineage | None = None
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """The report read, and what was written, for the OpenLineage listener."""
         if self.report_lineage is None:
             # Nothing recorded (the task failed before it read anything): an empty answer lets the
             # OpenLineage provider fall back to the task's declared outlets.

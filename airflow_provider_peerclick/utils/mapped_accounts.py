@@ -28,6 +28,7 @@ class PeerClickOperatorPartial(OperatorPartial):
 
     @classmethod
     def of(cls, partial: OperatorPartial) -> PeerClickOperatorPartial:
+        """This partial for the one ``BaseOperator.partial`` made."""
         mine = cls(operator_class=partial.operator_class, kwargs=partial.kwargs, params=partial.params)
         partial._expand_called = True  # replaced, not forgotten: no "never mapped" warning for it
         return mine
@@ -55,6 +56,7 @@ def mapped_conn_ids(value: Any) -> list[str]:
 
 
 def check_mapped_accounts(task_id: str, conn_ids: Sequence[str]) -> None:
+    """Refuse a task mapped over accounts that no budget shared by every process keeps apart."""
     accounts = list(dict.fromkeys(conn_ids))
     if len(accounts) < 2 or budget_mode() == "host":
         return

@@ -22,6 +22,8 @@ ReportWait = Literal["stable", "changed"]
 
 @dataclass(frozen=True)
 class Observation:
+    """One poll's outcome: whether the wait is over, what to compare the next poll with, and the result."""
+
     done: bool
     state: Any
     value: Any
@@ -54,6 +56,7 @@ def report_observation(
     *,
     final_at: float | None,
 ) -> Observation:
+    """A report poll's outcome from its summary and the previous poll's state."""
     state = {"total_rows": summary.total_rows, "totals": summary.totals}
     if until == "stable":
         done = state == previous or (final_at is not None and time.time() >= final_at)
@@ -66,10 +69,12 @@ def report_observation(
 def observe_entity(
     hook: PeerClickHook, kind: str, *, entity_id: Any, name: str | None, status: str | None
 ) -> Observation:
+    """One poll for an entity, by ID or name."""
     entity = entities.find(hook, entities.KINDS[kind], entity_id=entity_id, name=name)
     return entity_observation(entity, status)
 
 
 def entity_observation(entity: entities.Entity | None, status: str | None) -> Observation:
+    """An entity poll's outcome: found (with ``status``, if wanted) or not."""
     done = entity is not None and (status is None or entity.get("status") == status)
     return Observation(done=done, state=entity, value=entity)

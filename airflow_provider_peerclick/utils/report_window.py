@@ -64,6 +64,7 @@ class ReportArgumentsMixin(PeerClickTaskMixin):
     template fields): checked when plain, and resolved into a ``ReportQuery`` when the task runs."""
 
     def check_arguments(self) -> None:
+        """Also the report arguments that are plain values."""
         super().check_arguments()
         check_report_arguments(self._report_arguments())
 

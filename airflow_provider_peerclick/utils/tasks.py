@@ -84,6 +84,7 @@ class PeerClickTaskMixin:
     @cached_property
     def hook(self) -> PeerClickHook:
         # Imported when a task runs: DAG files that declare tasks need none of the hook's machinery.
+        """The task's hook, its budget sized to the pool slots the task holds."""
         from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
         return PeerClickHook(self.peerclick_conn_id, pool_slots=self.pool_slots)

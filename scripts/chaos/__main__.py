@@ -47,7 +47,7 @@ from scripts.scale.servers import STORE_NAME, start_redis
 DAYS = 2
 BACKFILL_TIMEOUT = 600.0
 # Airflow's default is 300 s: a killed worker's task is failed (and retried) that long after its last
-# heartbeat. Shortened here so the scenario fits CI; the README gives the default.
+# heartbeat. Shortened here so the scenario fits CI; docs/guide/deploying.md gives the default.
 HEARTBEAT_TIMEOUT = 45
 OUTAGE_SECONDS = 30.0
 TRIGGERER_DOWN_SECONDS = 5.0

@@ -48,9 +48,9 @@ def run(args: list[str | Path], *, timeout: float = 300, **kwargs) -> subprocess
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # `build` and `twine` are the `release` extra, installed in .venv (where `make test` runs this), not in
+    # `build` and `twine` are the `release` group, installed in .venv (where `make test` runs this), not in
     # the oldest-Airflow venv, whose run would only repeat this module with the same Airflow 3.3.2.
-    pytest.importorskip("build", reason="the release extra (build) is not installed in this venv")
+    pytest.importorskip("build", reason="the release group (build) is not installed in this venv")
     out = tmp_path_factory.mktemp("dist")
     run([sys.executable, "-m", "build", "--installer", "uv", "--outdir", out, REPO])
     (built,) = out.glob("*.whl")
