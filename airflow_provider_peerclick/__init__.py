@@ -7,6 +7,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _HOOK = "airflow_provider_peerclick.hooks.peerclick.PeerClickHook"
+# Named, not imported: Airflow reads this without importing the provider's modules.
+_LINK_CLASSES = ("PeerClickCampaignLink", "PeerClickOfferLink", "PeerClickReportLink")
 
 
 def _extra_field(label: str, kind: str, description: str, default: Any = None) -> dict[str, Any]:
@@ -148,7 +150,25 @@ def get_provider_info() -> dict[str, Any]:
                     "max_retry_seconds": _extra_field(
                         "Retry budget (s)", "number", "Total time one request may spend retrying.", 300
                     ),
+                    # PeerClick publishes no routes for its panel: each link is the user's template.
+                    "campaign_link": _extra_field(
+                        "Campaign link",
+                        "string",
+                        "URL of a campaign in the PeerClick panel, with {id} for its ID. Empty: no link.",
+                    ),
+                    "offer_link": _extra_field(
+                        "Offer link",
+                        "string",
+                        "URL of an offer in the PeerClick panel, with {id} for its ID. Empty: no link.",
+                    ),
+                    "report_link": _extra_field(
+                        "Report link",
+                        "string",
+                        "URL of a report in the PeerClick panel, with any of {group_by}, {start_date}, "
+                        "{end_date} (days, inclusive), {start}, {end} (ISO datetimes), {tz}. Empty: no link.",
+                    ),
                 },
             }
         ],
+        "extra-links": [f"airflow_provider_peerclick.links.{link}" for link in _LINK_CLASSES],
     }

@@ -36,6 +36,7 @@ DAILY_REPORT_MODULES = {
         "hooks._arguments",
         "hooks._deployment",
         "hooks._report_query",
+        "links",
         "operators",
         "operators.report",
         "pools",

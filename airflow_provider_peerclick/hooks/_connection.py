@@ -8,12 +8,15 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
 from airflow_provider_peerclick.hooks._secrets import shown_url
+from airflow_provider_peerclick.links import LINKS, template_problem
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -50,6 +53,8 @@ class PeerClickSettings:
     rate_limit_store: str | None = None
     account_requests_per_second: float = float(ACCOUNT_LIMIT)
     account_report_requests_per_second: float = float(REPORT_LIMIT)
+    # The extra links' URL templates by their extra's name (``campaign_link``...): only those set.
+    link_templates: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __repr__(self) -> str:
         return f"PeerClickSettings(conn_id={self.conn_id!r}, base_url={self.base_url!r})"
@@ -91,6 +96,7 @@ class PeerClickSettings:
             verify=_verify(extra, problem),
             max_attempts=problem.number(extra, "max_attempts", 6, integer=True, most=20),
             max_retry_seconds=problem.number(extra, "max_retry_seconds", 300.0, most=3_600),
+            link_templates=_link_templates(extra, problem),
             **_rates(extra, problem),
         )
         problem.raise_if_any()
@@ -112,6 +118,7 @@ KNOWN_EXTRAS = (
     "rate_limit_store",
     "account_requests_per_second",
     "account_report_requests_per_second",
+    *(link.setting for link in LINKS),
 )
 _PER_PROCESS_RATES = ("requests_per_second", "report_requests_per_second")
 _SHARED_RATES = ("account_requests_per_second", "account_report_requests_per_second")
@@ -134,6 +141,20 @@ def _extra(conn: Connection, problem: _Problems) -> dict[str, Any]:
         if key not in KNOWN_EXTRAS:
             problem.add(f"extra {key!r} is not a PeerClick setting; allowed: {', '.join(KNOWN_EXTRAS)}")
     return extra
+
+
+def _link_templates(extra: dict[str, Any], problem: _Problems) -> Mapping[str, str]:
+    templates = {}
+    for link in LINKS:
+        template = extra.get(link.setting)
+        if template in (None, ""):  # a form saves empty fields too
+            continue
+        unusable = template_problem(link, template)
+        if unusable:
+            problem.add(f"extra {link.setting!r} {unusable}, got {template!r}")
+        else:
+            templates[link.setting] = template
+    return MappingProxyType(templates)
 
 
 def _rates(extra: dict[str, Any], problem: _Problems) -> dict[str, Any]:

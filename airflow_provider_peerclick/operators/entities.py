@@ -15,6 +15,7 @@ from airflow_provider_peerclick.exceptions import (
     PeerClickTransportError,
 )
 from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.links import CAMPAIGN_LINK, OFFER_LINK
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID
 from airflow_provider_peerclick.utils import entities
 from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, Entity, EntityKind
@@ -38,6 +39,11 @@ class PeerClickEntityOperator(PeerClickTaskMixin, BaseOperator):
 
     def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Unpack[TaskArguments]) -> None:
         super().__init__(peerclick_conn_id=peerclick_conn_id, **kwargs)
+
+    def linked(self, entity: Entity) -> Entity:
+        """``entity``, its extra link kept."""
+        self.keep_link(self.kind.link, {"id": entity.get("id")})
+        return entity
 
 
 class PeerClickListEntitiesOperator(PeerClickEntityOperator):
@@ -106,7 +112,8 @@ class PeerClickGetEntityOperator(PeerClickEntityOperator):
 
     def execute(self, context: Context) -> Entity:
         """Return the entity (one request)."""
-        return self.kind.get(self.hook, arguments.positive_id(self.entity_id, self.kind.id_argument))
+        entity_id = arguments.positive_id(self.entity_id, self.kind.id_argument)
+        return self.linked(self.kind.get(self.hook, entity_id))
 
 
 class PeerClickCreateEntityOperator(PeerClickEntityOperator):
@@ -152,7 +159,7 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
             existing = entities.find(self.hook, self.kind, name=body["name"])
             if existing is not None:
                 self.log.info("Reusing %s %s named %r", self.kind.name, existing.get("id"), body["name"])
-                return existing
+                return self.linked(existing)
         try:
             created = self.kind.create(self.hook, body)
         except (PeerClickServerError, PeerClickTransportError, PeerClickRedirectError) as exc:
@@ -161,7 +168,7 @@ class PeerClickCreateEntityOperator(PeerClickEntityOperator):
             # An Airflow retry would send the create again and could make a duplicate.
             raise AirflowFailException(_check_first(exc, self.kind, body.get("name"))) from exc
         self.log.info("Created %s %s", self.kind.name, created.get("id"))
-        return created
+        return self.linked(created)
 
 
 def _outcome_unknown(exc: PeerClickError, kind: EntityKind) -> bool:
@@ -212,14 +219,14 @@ class PeerClickUpdateEntityOperator(PeerClickEntityOperator):
         wanted = entities.merged(current, changes)
         if wanted == current:
             self.log.info("%s %d already has these values; nothing sent", self.kind.name, entity_id)
-            return current
+            return self.linked(current)
         updated = self.kind.update(self.hook, entity_id, wanted)
         if updated.get("id") not in (None, entity_id):
             raise PeerClickError(
                 f"PeerClick answered the update of {self.kind.name} {entity_id} with another ID"
             )
         self.log.info("Updated %s %d: %s", self.kind.name, entity_id, sorted(changes))
-        return updated
+        return self.linked(updated)
 
 
 def _changes(body: Any) -> dict[str, Any]:
@@ -245,6 +252,7 @@ class PeerClickGetCampaignOperator(PeerClickGetEntityOperator):
     """Return the campaign ``campaign_id``."""
 
     kind = CAMPAIGN
+    operator_extra_links = (CAMPAIGN_LINK,)
 
     def __init__(self, *, campaign_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
         super().__init__(entity_id=campaign_id, **kwargs)
@@ -254,6 +262,7 @@ class PeerClickGetOfferOperator(PeerClickGetEntityOperator):
     """Return the offer ``offer_id``."""
 
     kind = OFFER
+    operator_extra_links = (OFFER_LINK,)
 
     def __init__(self, *, offer_id: int | str, **kwargs: Unpack[PeerClickTaskArguments]) -> None:
         super().__init__(entity_id=offer_id, **kwargs)
@@ -263,18 +272,21 @@ class PeerClickCreateCampaignOperator(PeerClickCreateEntityOperator):
     """Create a campaign from ``body`` and return it."""
 
     kind = CAMPAIGN
+    operator_extra_links = (CAMPAIGN_LINK,)
 
 
 class PeerClickCreateOfferOperator(PeerClickCreateEntityOperator):
     """Create an offer from ``body`` and return it."""
 
     kind = OFFER
+    operator_extra_links = (OFFER_LINK,)
 
 
 class PeerClickUpdateCampaignOperator(PeerClickUpdateEntityOperator):
     """Merge ``body`` into the campaign ``campaign_id`` and return it."""
 
     kind = CAMPAIGN
+    operator_extra_links = (CAMPAIGN_LINK,)
 
     def __init__(
         self, *, campaign_id: int | str, body: Mapping[str, Any], **kwargs: Unpack[PeerClickTaskArguments]
@@ -286,6 +298,7 @@ class PeerClickUpdateOfferOperator(PeerClickUpdateEntityOperator):
     """Merge ``body`` into the offer ``offer_id`` and return it."""
 
     kind = OFFER
+    operator_extra_links = (OFFER_LINK,)
 
     def __init__(
         self, *, offer_id: int | str, body: Mapping[str, Any], **kwargs: Unpack[PeerClickTaskArguments]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.links import CAMPAIGN_LINK, OFFER_LINK
 from airflow_provider_peerclick.sensors.base import PeerClickPollingSensor
 from airflow_provider_peerclick.utils.entities import CAMPAIGN, OFFER, EntityKind
 from airflow_provider_peerclick.utils.tasks import check_now
@@ -63,6 +64,13 @@ class PeerClickEntitySensor(PeerClickPollingSensor):
         status = arguments.entity_status(self.status) if self.status is not None else None
         return {"entity_id": entity_id, "name": self.name, "status": status}
 
+    def accepts(self, seen: Observation) -> bool:
+        """Done when the entity is there (with the status asked for); its extra link is kept then."""
+        if not super().accepts(seen):
+            return False
+        self.keep_link(self.kind.link, {"id": seen.value.get("id")})
+        return True
+
     def observe(self, context: Context, previous: Any) -> Observation:
         """One look for the entity."""
         from airflow_provider_peerclick.utils.observations import observe_entity
@@ -89,6 +97,7 @@ class PeerClickCampaignSensor(PeerClickEntitySensor):
     """Wait until a campaign, by ``campaign_id`` or ``name``, exists (and has ``status``, if given)."""
 
     kind = CAMPAIGN
+    operator_extra_links = (CAMPAIGN_LINK,)
 
     def __init__(
         self,
@@ -105,6 +114,7 @@ class PeerClickOfferSensor(PeerClickEntitySensor):
     """Wait until an offer, by ``offer_id`` or ``name``, exists (and has ``status``, if given)."""
 
     kind = OFFER
+    operator_extra_links = (OFFER_LINK,)
 
     def __init__(
         self,

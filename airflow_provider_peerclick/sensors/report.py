@@ -112,6 +112,11 @@ class PeerClickReportSensor(ReportArgumentsMixin, PeerClickPollingSensor):
             return seen.done
         return bool(self.condition(seen.value))
 
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+        """As the base sensor's, the report's extra link kept again: the task resumes in a new process."""
+        self.resolve_report_query(context)
+        return super().execute_complete(context, event)
+
     def make_trigger(self, context: Context, previous: Any, end_time: float) -> PeerClickReportTrigger:
         # Imported when the sensor defers: a DAG file that only declares it needs no trigger machinery.
         """The trigger that goes on polling the report from the triggerer."""

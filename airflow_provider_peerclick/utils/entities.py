@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_peerclick.exceptions import PeerClickAPIError, PeerClickError
 from airflow_provider_peerclick.hooks import _arguments as arguments
+from airflow_provider_peerclick.links import CAMPAIGN_LINK, OFFER_LINK, PeerClickLink
 
 if TYPE_CHECKING:
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
@@ -22,6 +23,8 @@ class EntityKind:
     hook class."""
 
     name: str
+    # The extra link to an entity of this kind.
+    link: PeerClickLink = field(compare=False)
 
     @property
     def id_argument(self) -> str:
@@ -49,8 +52,8 @@ class EntityKind:
         return updated
 
 
-CAMPAIGN = EntityKind("campaign")
-OFFER = EntityKind("offer")
+CAMPAIGN = EntityKind("campaign", CAMPAIGN_LINK)
+OFFER = EntityKind("offer", OFFER_LINK)
 KINDS = {kind.name: kind for kind in (CAMPAIGN, OFFER)}
 
 

@@ -7,7 +7,7 @@ daily DAG asks PeerClick for exactly the hours of its interval.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ import pendulum
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
 from airflow_provider_peerclick.hooks._report_query import ReportQuery
+from airflow_provider_peerclick.links import REPORT_LINK, PeerClickReportLink
 from airflow_provider_peerclick.utils.tasks import (
     PeerClickTaskMixin,
     check_now,
@@ -24,7 +25,7 @@ from airflow_provider_peerclick.utils.tasks import (
 )
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from airflow.sdk import BaseOperatorLink, Context
 
 
 def check_report_arguments(given: Mapping[str, Any]) -> None:
@@ -63,14 +64,19 @@ class ReportArgumentsMixin(PeerClickTaskMixin):
     """The report arguments of a task (``group_by``, ``start``, ``end``, ``columns``, ``filters``, ``tz``:
     template fields): checked when plain, and resolved into a ``ReportQuery`` when the task runs."""
 
+    operator_extra_links: Collection[BaseOperatorLink] = (REPORT_LINK,)
+
     def check_arguments(self) -> None:
         """Also the report arguments that are plain values."""
         super().check_arguments()
         check_report_arguments(self._report_arguments())
 
     def resolve_report_query(self, context: Context) -> ReportQuery:
-        """The rendered arguments, checked, with the data interval filled in: no request sent yet."""
-        return report_query(context, self._report_arguments())
+        """The rendered arguments, checked, with the data interval filled in: no request sent yet. The
+        report's extra link is kept for it."""
+        query = report_query(context, self._report_arguments())
+        self.keep_link(REPORT_LINK, PeerClickReportLink.values(query))
+        return query
 
     def _report_arguments(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in arguments.REPORT_ARGUMENTS}

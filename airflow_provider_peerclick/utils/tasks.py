@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
@@ -13,6 +14,7 @@ from airflow_provider_peerclick.utils.mapped_accounts import PeerClickOperatorPa
 
 if TYPE_CHECKING:
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
+    from airflow_provider_peerclick.links import PeerClickLink
 
 
 class PeerClickTaskMixin:
@@ -28,6 +30,8 @@ class PeerClickTaskMixin:
     pool_kind: ClassVar[PoolKind]
     pool_slots: int  # these two are BaseOperator's
     outlets: list[Any]
+    # The extra links' URLs the task worked out as it ran, by link name (``keep_link``).
+    peerclick_links: Mapping[str, str] = MappingProxyType({})
 
     def __init__(self, *, peerclick_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         kwargs.setdefault("pool", self.default_pool(peerclick_conn_id))
@@ -80,6 +84,13 @@ class PeerClickTaskMixin:
             conn_id = given.get("peerclick_conn_id", dag_conn or DEFAULT_CONN_ID)
             given["pool"] = cls.default_pool(conn_id)
         return PeerClickOperatorPartial.of(operator_partial)
+
+    def keep_link(self, link: PeerClickLink, values: Mapping[str, Any]) -> None:
+        """Keep ``link``'s URL for ``values`` (Airflow stores it as the task ends), when the connection
+        has a template for it."""
+        template = self.hook.settings.link_templates.get(link.setting)
+        if template is not None:
+            self.peerclick_links = {**self.peerclick_links, link.name: link.url(template, values)}
 
     @cached_property
     def hook(self) -> PeerClickHook:

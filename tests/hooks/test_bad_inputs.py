@@ -272,6 +272,15 @@ EXTRAS: list[tuple[Any, str]] = [
     ({"rate_limit_store": "redis://127.0.0.1:1", "account_requests_per_second": 4}, "to 3"),
     ({"rate_limit_store": "redis://127.0.0.1:1", "account_report_requests_per_second": 2}, "to 1"),
     ({"rate_limit_store": "redis://127.0.0.1:1", "account_requests_per_second": 0.001}, "from 0.05"),
+    ({"campaign_link": "panel.example/c/{id}"}, "extra 'campaign_link' must be an http(s) URL template"),
+    ({"campaign_link": 7}, "extra 'campaign_link' must be an http(s) URL template"),
+    ({"offer_link": "https://panel.example/o/{offer_id}"}, "uses {offer_id}; allowed: {id}"),
+    ({"offer_link": "https://panel.example/o/{id"}, "is not a URL template"),
+    (
+        {"report_link": "https://panel.example/r?from={from}&g={group_by}"},
+        "uses {from}; allowed: {group_by}, {start}, {end}, {start_date}, {end_date}, {tz}",
+    ),
+    ({"report_link": "https://panel.example/r/{0}"}, "uses {0}; allowed"),
 ]
 for extra, fragment in EXTRAS:
     row(f"extra-{extra!r}", lambda hook: hook.list_offers(), fragment, extra=extra)

@@ -30,7 +30,27 @@ def main() -> None:
         with open(output + ".xcom", encoding="utf-8") as file:
             xcom = json.load(file)
     with open(output, "w", encoding="utf-8") as file:
-        json.dump({"state": str(run.state), "tasks": states, "tries": tries, "xcom": xcom}, file)
+        json.dump(
+            {"state": str(run.state), "tasks": states, "tries": tries, "xcom": xcom, "links": links_of(run)},
+            file,
+        )
+
+
+def links_of(run) -> dict[str, dict[str, str | None]]:
+    """Each task's extra links as Airflow's API server answers them: read through the serialized DAG,
+    from the XComs its tasks' runs left. Keyed ``task_id`` (``task_id[i]`` for mapped ones); tasks
+    without links left out."""
+    from airflow.models.serialized_dag import SerializedDagModel
+
+    serialized = SerializedDagModel.get_dag(run.dag_id)
+    found = {}
+    for ti in run.get_task_instances():
+        task = serialized.get_task(ti.task_id)
+        # As the endpoint answers: no URL is None.
+        links = {name: task.get_extra_links(ti, name) or None for name in task.extra_links}
+        if links:
+            found[ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"] = links
+    return found
 
 
 if __name__ == "__main__":

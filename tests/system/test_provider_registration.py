@@ -36,6 +36,11 @@ def test_airflow_lists_the_provider_and_its_connection_type(airflow_home):
     assert providers["airflow-provider-peerclick"] == __version__
     hooks = {row["connection_type"]: row for row in table("providers", "hooks")}
     assert hooks["peerclick"]["class"] == "airflow_provider_peerclick.hooks.peerclick.PeerClickHook"
+    # Listed only once Airflow has imported each class and found it an operator link.
+    links = {row["extra_link_class_name"] for row in table("providers", "links")}
+    assert {name for name in links if name.startswith("airflow_provider_peerclick.")} == set(
+        get_provider_info()["extra-links"]
+    )
 
 
 FORM_PROBE = """
