@@ -37,11 +37,16 @@ def sanitize_uri(uri: SplitResult) -> SplitResult:
     return uri._replace(netloc=host, path="/" + "/".join(parts), query="")
 
 
+def report_uri(host: str, access_key_id: str, group_by: str) -> str:
+    """The URI of ``group_by`` reports of one account: its API host and access key ID."""
+    return f"{SCHEME}://{host}/{quote(access_key_id, safe='')}/report/{group_by}"
+
+
 def create_asset(*, access_key_id: str, group_by: str, host: str = DEFAULT_HOST, extra: Any = None) -> Asset:
     """The Asset of ``group_by`` reports of the account whose access key ID is ``access_key_id``."""
     from airflow.sdk import Asset
 
-    uri = f"{SCHEME}://{host}/{quote(access_key_id, safe='')}/report/{group_by}"
+    uri = report_uri(host, access_key_id, group_by)
     return Asset(uri=uri, extra=extra) if extra is not None else Asset(uri=uri)
 
 

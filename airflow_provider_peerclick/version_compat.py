@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     # mypy checks against the newest Airflow: these are the names the shims stand for.
     from airflow.sdk import BaseHook, CronDataIntervalTimetable, conf
     from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
+    from airflow.sdk.lineage import get_hook_lineage_collector
 else:
     # 3.0: the Task SDK has no BaseHook yet; the core one is what its operators use.
     try:
@@ -40,6 +41,12 @@ else:
     except ImportError:
         from airflow.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
 
+    # 3.0, 3.1: the hook lineage collector is core's (the Task SDK took it over in 3.2).
+    try:
+        from airflow.sdk.lineage import get_hook_lineage_collector
+    except ImportError:
+        from airflow.lineage.hook import get_hook_lineage_collector
+
 
 async def aget_connection(hook: BaseHook, conn_id: str) -> Any:
     """The connection, fetched without blocking a triggerer's event loop.
@@ -63,4 +70,5 @@ __all__ = [
     "TaskDeferred",
     "aget_connection",
     "conf",
+    "get_hook_lineage_collector",
 ]

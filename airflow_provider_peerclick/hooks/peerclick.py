@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pendulum
 
 from airflow_provider_peerclick import __version__
+from airflow_provider_peerclick.assets import report_uri
 from airflow_provider_peerclick.exceptions import (
     PeerClickAuthError,
     PeerClickError,
@@ -48,7 +49,7 @@ from airflow_provider_peerclick.hooks._report_query import (
 from airflow_provider_peerclick.hooks._secrets import mask_secret
 from airflow_provider_peerclick.hooks._task_pools import TaskPool, running_task_pool
 from airflow_provider_peerclick.hooks._tokens import SessionToken, tokens
-from airflow_provider_peerclick.version_compat import BaseHook, aget_connection
+from airflow_provider_peerclick.version_compat import BaseHook, aget_connection, get_hook_lineage_collector
 
 if TYPE_CHECKING:
     import requests
@@ -359,7 +360,16 @@ class PeerClickHook(BaseHook, AsyncCalls):
         and optionally ``columns``, ``tz`` and ``filters`` (group-by name to ID or code); and ``page_size``.
         """
         query, size = _report_query(given, "iter_report_pages")
+        self._reads(query)
         return self._pages(query.params(), size)
+
+    def _reads(self, query: ReportQuery) -> None:
+        # Hook-level lineage: a @task that reads a report with the hook gets it as its input (Airflow's
+        # collector is a no-op unless a reader, such as the OpenLineage provider, is installed).
+        host, access_id = self.settings.account
+        get_hook_lineage_collector().add_input_asset(
+            context=self, uri=report_uri(host, access_id, query.group_by)
+        )
 
     def _pages(self, params: dict[str, str], size: int) -> Iterator[ReportPage]:
         offset, expected = 0, None
@@ -389,12 +399,14 @@ class PeerClickHook(BaseHook, AsyncCalls):
         and optionally ``columns``, ``tz`` and ``filters`` (group-by name to ID or code); and ``page_size``.
         """
         query, size = _report_query(given, "iter_report")
+        self._reads(query)
         return (row for page in self._pages(query.params(), size) for row in page.rows)
 
     def get_report_summary(self, **given: Unpack[ReportArguments]) -> ReportSummary:
         """Row count and totals of a report (``query`` or its arguments), from one request for a one-row
         page."""
         query, _ = _report_query(given, "get_report_summary", paged=False)
+        self._reads(query)
         page = next(self._pages(query.params(), 1))
         return ReportSummary(total_rows=page.total_rows, totals=page.totals)
 

@@ -12,11 +12,13 @@ from airflow.sdk import ObjectStoragePath
 from airflow_provider_peerclick.hooks._report_answers import ReportPage
 from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.storage.columns import column_order
+from airflow_provider_peerclick.storage.destination import asset_uri
 from airflow_provider_peerclick.storage.manifest import MANIFEST_NAME, build_manifest, read_manifest
 from airflow_provider_peerclick.storage.partitions import PartitionLayout, split_window
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 from airflow_provider_peerclick.storage.row_formats import RowWriter, open_row_writer, require_row_format
 from airflow_provider_peerclick.storage.staged_partition import Attempt, StagedPartition
+from airflow_provider_peerclick.version_compat import get_hook_lineage_collector
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def land_report(
                 reason=reason,
             )
         )
+    _wrote(base, query.group_by)
     return LandedPartition(
         path=str(directory),
         manifest=str(directory / MANIFEST_NAME),
@@ -122,6 +125,14 @@ def land_report(
         partition=partition,
         columns=columns,
     )
+
+
+def _wrote(base: ObjectStoragePath, group_by: str) -> None:
+    # Hook-level lineage: a @task that lands with this module gets the dataset as its output (the
+    # report it read is the hook's input); the report tasks' own lineage stands above both.
+    uri = asset_uri(base, group_by)
+    if uri is not None:
+        get_hook_lineage_collector().add_output_asset(context=base, uri=uri)
 
 
 def land_window(

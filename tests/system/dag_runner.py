@@ -29,20 +29,21 @@ def main() -> None:
     if os.path.exists(output + ".xcom"):
         with open(output + ".xcom", encoding="utf-8") as file:
             xcom = json.load(file)
+    links = links_of(run, dag)
     with open(output, "w", encoding="utf-8") as file:
-        json.dump(
-            {"state": str(run.state), "tasks": states, "tries": tries, "xcom": xcom, "links": links_of(run)},
-            file,
-        )
+        result = {"state": str(run.state), "tasks": states, "tries": tries, "xcom": xcom, "links": links}
+        json.dump(result, file)
 
 
-def links_of(run) -> dict[str, dict[str, str | None]]:
+def links_of(run, dag) -> dict[str, dict[str, str | None]]:
     """Each task's extra links as Airflow's API server answers them: read through the serialized DAG,
     from the XComs its tasks' runs left. Keyed ``task_id`` (``task_id[i]`` for mapped ones); tasks
     without links left out."""
     from airflow.models.serialized_dag import SerializedDagModel
+    from airflow.serialization.serialized_objects import SerializedDAG
 
-    serialized = SerializedDagModel.get_dag(run.dag_id)
+    # Airflow 3.0's dag.test() stores no serialized DAG: made here as its DAG processor would.
+    serialized = SerializedDagModel.get_dag(run.dag_id) or SerializedDAG.from_dict(SerializedDAG.to_dict(dag))
     found = {}
     for ti in run.get_task_instances():
         task = serialized.get_task(ti.task_id)

@@ -38,7 +38,7 @@ def test_report_tasks_emit_their_input_and_output_datasets_and_no_secret(airflow
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 
     events = complete_events(events_file)
-    assert sorted(events) == ["land", "summary"]
+    assert sorted(events) == ["hook_landing", "land", "summary"]
     account = f"peerclick://{urlsplit(emulator.base_url).netloc}/{emulator.access_id}"
     partition = lake / "campaign" / "date=2026-11-19"
     manifest = json.loads((partition / "_manifest.json").read_text())
@@ -65,6 +65,15 @@ def test_report_tasks_emit_their_input_and_output_datasets_and_no_secret(airflow
     assert (summary["namespace"], summary["name"]) == (account, "report/country")
     assert summary["facets"]["schema"]["fields"][0] == {"name": "countryCode", "type": "string", "fields": []}
     assert events["summary"]["outputs"] == []
+
+    # A @task using the hook and the storage module: its lineage from Airflow's hook lineage collector.
+    reads = {(read["namespace"], read["name"]) for read in events["hook_landing"]["inputs"]}
+    # Airflow 3.0's ObjectStoragePath reports the files it opens as inputs too (the manifest it replaces).
+    assert {read for read in reads if read[0] != "file"} == {(account, "report/offer")}
+    assert all(name.startswith(f"{lake}/offer/") for namespace, name in reads if namespace == "file")
+    (wrote,) = events["hook_landing"]["outputs"]
+    assert (wrote["namespace"], wrote["name"]) == ("file", f"{lake}/offer")
+    assert (lake / "offer" / "date=2026-11-19" / "_manifest.json").exists()
 
     text = events_file.read_text()
     secrets = [emulator.access_key, *emulator.issued_tokens()]
