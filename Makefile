@@ -34,13 +34,15 @@ comma := ,
 # [dependency-groups], which the wheel does not publish). Iceberg's tests run on the newest only: its SQL
 # catalog needs SQLAlchemy 2, which 3.0 lacks.
 TESTED_EXTRAS := emulator$(comma)openlineage$(comma)postgres$(comma)sqlite
-DEV_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet$(comma)redis$(comma)iceberg$(comma)duckdb]" \
+# The emulator (the `emulator` extra's distribution) is installed from its folder here, editable.
+EMULATOR := -e ./emulator
+DEV_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet$(comma)redis$(comma)iceberg$(comma)duckdb]" $(EMULATOR) \
 	--group dev --group docs --group release --group scale
 # The older releases get every extra the provider's own features need (not `scale`: `make scale` runs on
 # the newest only), so no test of a feature is skipped there for want of a package; all but 3.3.0, which
 # goes without `parquet`: the one venv without pyarrow, where the test of what happens without it runs.
-MATRIX_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet]" --group dev
-EXTRAS_3.3.0 := -e ".[$(TESTED_EXTRAS)]" --group dev
+MATRIX_EXTRAS := -e ".[$(TESTED_EXTRAS)$(comma)parquet]" $(EMULATOR) --group dev
+EXTRAS_3.3.0 := -e ".[$(TESTED_EXTRAS)]" $(EMULATOR) --group dev
 extras_of = $(or $(EXTRAS_$(1)),$(MATRIX_EXTRAS))
 # line(3.1.8) = 3.1
 line = $(word 1,$(subst ., ,$(1))).$(word 2,$(subst ., ,$(1)))
@@ -65,12 +67,12 @@ define resolve
 	rm -rf .venv-resolve-$(1)
 endef
 
-$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+$(VENV)/.installed: pyproject.toml emulator/pyproject.toml $(CONSTRAINTS)
 	$(call venv_install,$(VENV),$(CONSTRAINTS),$(DEV_EXTRAS) "apache-airflow==$(AIRFLOW)")
 
 # One venv per line in MATRIX, its `make test-VERSION` and `make constraints-VERSION`.
 define matrix_rules
-$(call venv_of,$(1))/.installed: pyproject.toml constraints/airflow-$(1).txt
+$(call venv_of,$(1))/.installed: pyproject.toml emulator/pyproject.toml constraints/airflow-$(1).txt
 	$$(call venv_install,$(call venv_of,$(1)),constraints/airflow-$(1).txt,$$(call extras_of,$(1)) "apache-airflow==$(1)")
 
 .PHONY: test-$(1) constraints-$(1)
@@ -136,12 +138,13 @@ unit: $(VENV)/.installed
 
 test-oldest: test-$(OLDEST_AIRFLOW)
 
-# The sdist, and the wheel built from it (so a file the sdist lacks fails here, not on a user's machine), in
-# dist/, then twine's check of their metadata and README. The build backend (setuptools) comes into an
-# isolated environment, as in any PEP 517 build, installed by uv from its cache.
+# The provider's and the emulator's sdists, and each wheel built from its sdist (so a file the sdist lacks
+# fails here, not on a user's machine), in dist/, then twine's check of their metadata and READMEs. The build
+# backend (setuptools) comes into an isolated environment, as in any PEP 517 build, installed by uv.
 dist: $(VENV)/.installed
 	rm -rf $(DIST_DIR)
 	$(BIN)/python -m build --installer uv --outdir $(DIST_DIR) .
+	$(BIN)/python -m build --installer uv --outdir $(DIST_DIR) emulator
 	$(BIN)/twine check --strict $(DIST_DIR)/*
 
 # pytest on every supported release, one after another (each takes minutes on 2 cores), going on past a
@@ -162,4 +165,4 @@ test-matrix: $(foreach version,$(MATRIX),$(call venv_of,$(version))/.installed) 
 constraints: $(foreach version,$(MATRIX),constraints-$(version)) constraints-$(AIRFLOW)
 
 clean:
-	rm -rf $(VENV) .venv-* airflow_home scale_home data $(DIST_DIR) build *.egg-info .pytest_cache .mypy_cache .ruff_cache docs/_build
+	rm -rf $(VENV) .venv-* airflow_home scale_home data $(DIST_DIR) build *.egg-info emulator/build emulator/*.egg-info .pytest_cache .mypy_cache .ruff_cache docs/_build

@@ -1,8 +1,9 @@
-"""The wheel as users get it: what it holds, and that it works installed alone in a clean venv.
+"""The wheels as users get them: what each holds, and that they work installed alone in a clean venv.
 
-The wheel is built as `make dist` builds it (sdist first, the wheel from the sdist), then installed with
-Apache Airflow 3.3.2 and the `[emulator]` extra, under our constraints, in a venv that cannot see this
-checkout. There Airflow must list the provider, and a DAG must run against the installed emulator.
+The provider's wheel and the emulator's (its own distribution, `emulator/`) are built as `make dist` builds
+them (sdist first, the wheel from the sdist), then installed with Apache Airflow 3.3.2 and the provider's
+`[emulator]` extra, under our constraints, in a venv that cannot see this checkout. There Airflow must list
+the provider, and a DAG must run against the installed emulator.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = airflow_provider_peerclick.__name__
 PACKAGE_DIR = REPO / PACKAGE
-EMULATOR = peerclick_emulator.__name__  # shipped in the same wheel, for the [emulator] extra
+EMULATOR = peerclick_emulator.__name__  # its own distribution, the [emulator] extra's
+EMULATOR_DIR = REPO / "emulator"
 AIRFLOW_VERSION = "3.3.2"
 CONSTRAINTS = REPO / "constraints" / f"airflow-{AIRFLOW_VERSION}.txt"
 UV = Path(sys.executable).parent / "uv"  # installed in every venv of this project by the Makefile
 DIST_INFO = f"{PACKAGE}-{__version__}.dist-info"
+EMULATOR_DIST_INFO = f"{EMULATOR}-{peerclick_emulator.__version__}.dist-info"
 ACCESS_ID, ACCESS_KEY = "wheel-check-id", "wheel-check-key"
 
 
@@ -46,15 +49,31 @@ def run(args: list[str | Path], *, timeout: float = 300, **kwargs) -> subprocess
     return done
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_wheel(project: Path, out: Path) -> Path:
     # `build` and `twine` are the `release` group, installed in .venv (where `make test` runs this), not in
     # the oldest-Airflow venv, whose run would only repeat this module with the same Airflow 3.3.2.
     pytest.importorskip("build", reason="the release group (build) is not installed in this venv")
-    out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--installer", "uv", "--outdir", out, REPO])
+    run([sys.executable, "-m", "build", "--installer", "uv", "--outdir", out, project])
     (built,) = out.glob("*.whl")
     return built
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(REPO, tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def emulator_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(EMULATOR_DIR, tmp_path_factory.mktemp("emulator-dist"))
+
+
+def _sources(root: Path, package: str) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in (root / package).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
 
 
 def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
@@ -64,15 +83,10 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
         entry_points = archive.read(f"{DIST_INFO}/entry_points.txt").decode()
         pools = archive.read(f"{PACKAGE}/pools.json")
 
-    # No tests, scripts, benchmarks or example DAGs: only the provider, the emulator and their metadata.
-    assert {name.split("/")[0] for name in names} == {PACKAGE, EMULATOR, DIST_INFO}
-    sources = {
-        path.relative_to(REPO).as_posix()
-        for package in (PACKAGE, EMULATOR)
-        for path in (REPO / package).rglob("*.py")
-        if "__pycache__" not in path.parts
-    }
-    assert {name for name in names if name.endswith(".py")} == sources  # every module, subpackages too
+    # No emulator, tests, scripts, benchmarks or example DAGs: only the provider and its metadata.
+    assert {name.split("/")[0] for name in names} == {PACKAGE, DIST_INFO}
+    # Every module, subpackages too.
+    assert {name for name in names if name.endswith(".py")} == _sources(REPO, PACKAGE)
     assert f"{PACKAGE}/py.typed" in names
     assert pools == (PACKAGE_DIR / "pools.json").read_bytes()
     assert f"{DIST_INFO}/licenses/LICENSE" in names
@@ -84,23 +98,46 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(wheel):
     assert extras.isdisjoint({"dev", "docs", "release", "scale"})  # development groups are not published
     assert "PeerClick API, https://help.peerclick.com/" in metadata.get_all("Project-URL")
     requires = metadata.get_all("Requires-Dist")
-    assert any(r.startswith("fastapi>=") and 'extra == "emulator"' in r for r in requires)
-    assert any(r.startswith("uvicorn>=") and 'extra == "emulator"' in r for r in requires)
-    # Neither is needed without the extra (Airflow brings them today, but the provider does not rely on it).
-    assert not [r for r in requires if r.startswith(("fastapi", "uvicorn")) and "extra ==" not in r]
+    assert [r for r in requires if 'extra == "emulator"' in r] == [
+        'peerclick-emulator<0.2,>=0.1.0; extra == "emulator"'
+    ]
+    # Airflow brings fastapi and uvicorn today, but the provider does not rely on it: only the emulator does.
+    assert not [r for r in requires if r.startswith(("fastapi", "uvicorn"))]
     assert f"provider_info = {PACKAGE}:get_provider_info" in entry_points
-    assert f"peerclick-emulator = {EMULATOR}.__main__:main" in entry_points
     assert f"peerclick-pools = {PACKAGE}.pools:main" in entry_points
+    assert "peerclick-emulator" not in entry_points
+
+
+def test_emulator_wheel_holds_the_emulator_and_needs_no_provider(emulator_wheel):
+    with zipfile.ZipFile(emulator_wheel) as archive:
+        names = set(archive.namelist())
+        metadata = email.parser.HeaderParser().parsestr(
+            archive.read(f"{EMULATOR_DIST_INFO}/METADATA").decode()
+        )
+        entry_points = archive.read(f"{EMULATOR_DIST_INFO}/entry_points.txt").decode()
+
+    assert {name.split("/")[0] for name in names} == {EMULATOR, EMULATOR_DIST_INFO}
+    assert {name for name in names if name.endswith(".py")} == _sources(EMULATOR_DIR, EMULATOR)
+    assert f"{EMULATOR_DIST_INFO}/licenses/LICENSE" in names
+    assert metadata["Name"] == "peerclick-emulator"
+    assert metadata["Version"] == peerclick_emulator.__version__
+    assert metadata["License-Expression"] == "Apache-2.0"
+    requires = {r.partition(">")[0].partition("<")[0] for r in metadata.get_all("Requires-Dist")}
+    assert requires == {"fastapi", "uvicorn", "requests"}  # neither Airflow nor the provider
+    assert metadata.get_all("Provides-Extra") is None
+    assert f"peerclick-emulator = {EMULATOR}.__main__:main" in entry_points
 
 
 @pytest.fixture(scope="module")
-def clean_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new venv with only the wheel (and its [emulator] extra) and Airflow, from uv's shared cache."""
+def clean_venv(wheel: Path, emulator_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new venv with only the wheel, its [emulator] extra (the emulator's wheel) and Airflow, from uv's
+    shared cache."""
     venv = tmp_path_factory.mktemp("venv") / "venv"
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     run([UV, "venv", "--quiet", "--python", sys.executable, venv], env=env)
     requirements = [
         f"airflow-provider-peerclick[emulator] @ {wheel.as_uri()}",
+        f"peerclick-emulator @ {emulator_wheel.as_uri()}",
         f"apache-airflow=={AIRFLOW_VERSION}",
     ]
     install = [UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python", "-c", CONSTRAINTS]

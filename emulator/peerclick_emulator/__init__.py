@@ -13,7 +13,8 @@ from peerclick_emulator.config import EmulatorConfig
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["EmulatorConfig", "create_app"]
+__version__ = "0.1.0"
+__all__ = ["EmulatorConfig", "__version__", "create_app"]
 
 
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:

@@ -79,10 +79,10 @@ def config_from_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None
         parser.error(str(error))
 
 
-# What serving needs beyond the provider's own dependencies: the `[emulator]` extra (starlette and h11 come
-# with fastapi and uvicorn).
+# What serving needs: this distribution's dependencies (starlette and h11 come with fastapi and uvicorn). A
+# copy of the package without them (e.g. on a path, not installed) names them instead of a traceback.
 WEB_STACK = ("fastapi", "uvicorn", "starlette", "h11")
-EXTRA_HINT = "pip install 'airflow-provider-peerclick[emulator]'"
+INSTALL_HINT = "pip install peerclick-emulator (or 'airflow-provider-peerclick[emulator]')"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(
             f"peerclick-emulator: {error.name} is not installed; the emulator needs fastapi and uvicorn, "
-            f"which the [emulator] extra installs: {EXTRA_HINT}",
+            f"which installing it brings: {INSTALL_HINT}",
             file=sys.stderr,
         )
         return 1
