@@ -97,3 +97,25 @@ def test_a_sensor_woken_by_a_change_its_condition_rejects_defers_again(emulator,
     assert report_requests(emulator) - before == 1  # deferring again asks PeerClick nothing
     met = {**event, "value": {"total_rows": 1200, "totals": {"visits": 9000}}}
     assert sensor.execute_complete(context={}, event=met) == met["value"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("poke_interval", "defers"), [(5, False), (31, True)])
+def test_without_a_shared_budget_a_short_wait_is_spent_in_the_worker(
+    emulator, monkeypatch, poke_interval, defers
+):
+    # Per-process budgets: a deferral would keep the account's report slot through Airflow's round trip.
+    monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", "process")
+    monkeypatch.setenv(*emulator.conn_uri_env().popitem())
+    sensor = PeerClickReportSensor(
+        task_id="settled", group_by="day", **DAY, deferrable=True, poke_interval=poke_interval
+    )
+    assert not sensor.hook.budget.shared
+    before = report_requests(emulator)
+    if defers:  # the next poll is due later than a deferral's round trip costs
+        with pytest.raises(TaskDeferred):
+            sensor.execute(context={})  # type: ignore[arg-type]
+        assert report_requests(emulator) - before == 1
+    else:  # two polls poke_interval apart agree: settled without the triggerer
+        result = sensor.execute(context={})  # type: ignore[arg-type]
+        assert result["start"].startswith("2026-11-19")
+        assert report_requests(emulator) - before == 2
