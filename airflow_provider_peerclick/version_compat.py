@@ -7,6 +7,7 @@ DAGs import these names from here, never straight from ``airflow``.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,38 +15,40 @@ if TYPE_CHECKING:
     from airflow.sdk import BaseHook, CronDataIntervalTimetable, conf
     from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
     from airflow.sdk.lineage import get_hook_lineage_collector
-else:
+
+# Each name from its first home that has it, the newest first. Looked up on first use (PEP 562), so a
+# DAG file's parse imports only the homes of the names it touches (the lineage collector and BaseHook
+# cost milliseconds, and only running tasks need them).
+_HOMES: dict[str, tuple[str, ...]] = {
     # 3.0: the Task SDK has no BaseHook yet; the core one is what its operators use.
-    try:
-        from airflow.sdk import BaseHook
-    except ImportError:
-        from airflow.hooks.base import BaseHook
-
+    "BaseHook": ("airflow.sdk", "airflow.hooks.base"),
     # 3.0, 3.1: no `airflow.sdk.conf`; the core config object is the same one the SDK later re-exports.
-    try:
-        from airflow.sdk import conf
-    except ImportError:
-        from airflow.configuration import conf
-
+    "conf": ("airflow.sdk", "airflow.configuration"),
     # 3.0, 3.1: the Task SDK has no timetables; DAG files use the core ones (3.2+ has both, and a DAG
     # file should use the SDK's: a worker with only the Task SDK installed has no core).
-    try:
-        from airflow.sdk import CronDataIntervalTimetable
-    except ImportError:
-        from airflow.timetables.interval import CronDataIntervalTimetable
-
+    "CronDataIntervalTimetable": ("airflow.sdk", "airflow.timetables.interval"),
     # 3.0, 3.1: the task exceptions live in airflow.exceptions, which is also what their task runner
     # catches (a look-alike class from elsewhere would be treated as an ordinary error).
-    try:
-        from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-    except ImportError:
-        from airflow.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),
+    "AirflowSensorTimeout": ("airflow.sdk.exceptions", "airflow.exceptions"),
+    "TaskDeferred": ("airflow.sdk.exceptions", "airflow.exceptions"),
     # 3.0, 3.1: the hook lineage collector is core's (the Task SDK took it over in 3.2).
-    try:
-        from airflow.sdk.lineage import get_hook_lineage_collector
-    except ImportError:
-        from airflow.lineage.hook import get_hook_lineage_collector
+    "get_hook_lineage_collector": ("airflow.sdk.lineage", "airflow.lineage.hook"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    homes = _HOMES.get(name)
+    if homes is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for home in homes:
+        try:
+            value = getattr(importlib.import_module(home), name)
+        except (ImportError, AttributeError):
+            continue
+        globals()[name] = value  # found once: later lookups are plain attribute reads
+        return value
+    raise ImportError(f"cannot import {name!r} from any of {', '.join(homes)}")
 
 
 async def aget_connection(hook: BaseHook, conn_id: str) -> Any:

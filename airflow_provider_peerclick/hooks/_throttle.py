@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
@@ -71,9 +72,10 @@ class Throttle:
     """At most ``limit`` requests in any ``period`` seconds, each counted until its answer is back."""
 
     def __init__(
-        self, rate: float, *, clock: Callable[[], float] = time.monotonic, full_at_start: bool = False
+        self, rate: float, *, clock: Callable[[], float] = time.monotonic, full_since: float | None = None
     ) -> None:
-        """:param full_at_start: count the window as full at creation (see ``shared_throttle``)."""
+        """:param full_since: count the window as full, every place answered at this time of ``clock``
+        (see ``shared_throttle``)."""
         self._clock = clock
         self._places: list[_Place] = []
         self._cond = threading.Condition()
@@ -82,11 +84,10 @@ class Throttle:
         self.rate = float(rate)
         self.limit = max(1, math.floor(rate))
         self.period = self.limit / self.rate
-        if full_at_start:
-            now = clock()
+        if full_since is not None:
             self._places = [_Place() for _ in range(self.limit)]
             for place in self._places:
-                place.answered_at = now
+                place.answered_at = full_since
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -155,7 +156,27 @@ def shared_throttle(key: Hashable, rate: float) -> Throttle:
     with _shared_lock:
         if budget not in _shared:
             # A pool slot passes from one task process to the next within a fraction of a second, and
-            # the previous holder's last requests are still in PeerClick's window: a new process must
-            # assume its slot's window is full, or its first request makes two inside one second.
-            _shared[budget] = Throttle(rate, full_at_start=True)
+            # the previous holder's last requests may still be in PeerClick's window: a new process
+            # must count its slot's window as full. Full as of the moment this process started, which
+            # came after the previous holder's last answer (the slot was free before this task was
+            # queued, and queued before its process was started), so the second or more a task process
+            # spends starting up is not waited again.
+            _shared[budget] = Throttle(rate, full_since=process_started())
         return _shared[budget]
+
+
+def process_started() -> float:
+    """When this process started, on the ``time.monotonic`` clock (which every process of a host shares);
+    now where that cannot be read exactly (anywhere but Linux)."""
+    now = time.monotonic()
+    try:
+        # /proc/self/stat's 22nd field: the start in clock ticks of CLOCK_BOOTTIME. (psutil's create_time
+        # adds it to a boot time rounded down to the second, up to a second too early for this use.)
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        tick = 1 / os.sysconf("SC_CLK_TCK")
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) * tick
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    # Ticks are truncated, so the true start may be up to a tick later than read: count it that late.
+    return now - min(max(age - tick, 0.0), now)

@@ -25,7 +25,6 @@ from airflow_provider_peerclick.storage.partitions import (
 from airflow_provider_peerclick.storage.row_formats import require_row_format
 from airflow_provider_peerclick.utils.landing_mixin import ReportLandingMixin
 from airflow_provider_peerclick.utils.lineage_mixin import ReportLineageMixin
-from airflow_provider_peerclick.utils.readings import upstream_report_reading
 from airflow_provider_peerclick.utils.report_window import REPORT_TEMPLATE_FIELDS, ReportArgumentsMixin
 from airflow_provider_peerclick.utils.tasks import check_required_now, is_templated
 from airflow_provider_peerclick.version_compat import AirflowFailException
@@ -141,6 +140,8 @@ class PeerClickReportOperator(ReportLineageMixin, ReportArgumentsMixin, BaseOper
         return {"total_rows": total_rows, "totals": totals, **query.to_json(), "rows": rows}
 
     def _summary(self, context: Context, query: ReportQuery) -> ReportSummary:
+        from airflow_provider_peerclick.utils.readings import upstream_report_reading
+
         reading = upstream_report_reading(self, context, query)
         if reading is None:
             return self.hook.get_report_summary(query=query)

@@ -12,11 +12,14 @@ import functools
 import posixpath
 import string
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks._report_query import ReportQuery
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 DEFAULT_DAY_TEMPLATE = "date={date}"
 # The UTC offset keeps the hour a clock change repeats apart: 02:00+0200 and 02:00+0100 in October.
@@ -74,28 +77,36 @@ def _values(start: pendulum.DateTime) -> dict[str, str]:
     }
 
 
-def _check_template(name: str, template: str, allowed: tuple[str, ...]) -> str:
-    def fail(reason: str) -> PeerClickInvalidArgumentError:
-        fields = ", ".join("{" + field + "}" for field in allowed)
-        return PeerClickInvalidArgumentError(
-            f"{name}: got {template!r}; {reason}; allowed fields: {fields}, "
-            f"e.g. {DEFAULT_DAY_TEMPLATE!r} or 'year={{year}}/month={{month}}/day={{day}}'"
-        )
+def _template_error(name: str, template: Any, allowed: tuple[str, ...], reason: str) -> Exception:
+    fields = ", ".join("{" + field + "}" for field in allowed)
+    return PeerClickInvalidArgumentError(
+        f"{name}: got {template!r}; {reason}; allowed fields: {fields}, "
+        f"e.g. {DEFAULT_DAY_TEMPLATE!r} or 'year={{year}}/month={{month}}/day={{day}}'"
+    )
 
+
+def _check_template(name: str, template: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(template, str) or not template.strip():
-        raise fail("a relative folder path with fields is needed")
+        raise _template_error(name, template, allowed, "a relative folder path with fields is needed")
+    _check_template_text(name, template, allowed)
+    return template
+
+
+# Every report task of every DAG file checks its templates at each parse, mostly the same few.
+@functools.lru_cache(maxsize=64)
+def _check_template_text(name: str, template: str, allowed: tuple[str, ...]) -> None:
     try:
         fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
     except ValueError as exc:
-        raise fail(str(exc)) from None
+        raise _template_error(name, template, allowed, str(exc)) from None
     unknown = sorted({field for field in fields if field not in allowed})
     if unknown:
-        raise fail(f"unknown fields {unknown}")
+        raise _template_error(name, template, allowed, f"unknown fields {unknown}")
     sample = template.format(**_values(pendulum.datetime(2026, 11, 24, tz="UTC")))
     parts = sample.split("/")
     if sample.startswith("/") or any(part in ("", ".", "..") for part in parts):
-        raise fail("the folder must be relative, without empty, '.' or '..' parts")
-    return template
+        reason = "the folder must be relative, without empty, '.' or '..' parts"
+        raise _template_error(name, template, allowed, reason)
 
 
 class PartitionLayout:

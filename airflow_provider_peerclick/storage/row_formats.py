@@ -6,11 +6,13 @@ import csv
 import importlib.util
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.storage.checksum import HashingSink
-from airflow_provider_peerclick.storage.columns import RowShape
+
+if TYPE_CHECKING:
+    from airflow_provider_peerclick.storage.checksum import HashingSink
+    from airflow_provider_peerclick.storage.columns import RowShape
 
 ROW_FORMATS = ("jsonl", "csv", "parquet")
 PARQUET_MISSING = (
@@ -41,6 +43,8 @@ def require_row_format(name: Any) -> str:
 def open_row_writer(name: str, sink: HashingSink, columns: Iterable[str]) -> RowWriter:
     """A writer of format ``name`` (``jsonl``, ``csv`` or ``parquet``) into ``sink``, with ``columns`` as
     header."""
+    from airflow_provider_peerclick.storage.columns import RowShape  # DAG files only check format names
+
     shape = RowShape(columns)
     if name == "jsonl":
         return JsonLinesWriter(sink, shape)

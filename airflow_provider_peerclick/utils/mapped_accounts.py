@@ -17,7 +17,6 @@ from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
 from airflow_provider_peerclick.exceptions import PeerClickConnectionConfigError
 from airflow_provider_peerclick.hooks._deployment import budget_mode
-from airflow_provider_peerclick.version_compat import BaseHook
 
 CONN_ID_ARGUMENT = "peerclick_conn_id"
 
@@ -78,6 +77,8 @@ def check_mapped_accounts(task_id: str, conn_ids: Sequence[str]) -> None:
 def _names_a_store(conn_id: str) -> bool:
     """Whether the connection names a store; True where it cannot be read now (the hook checks again
     when the task runs)."""
+    from airflow_provider_peerclick.version_compat import BaseHook  # a mapped DAG's parse only
+
     try:
         extra = BaseHook.get_connection(conn_id).extra_dejson
     except Exception:  # not defined where the DAG is parsed, or no access: nothing to say yet

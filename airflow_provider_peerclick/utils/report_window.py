@@ -15,7 +15,6 @@ import pendulum
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.hooks import _arguments as arguments
-from airflow_provider_peerclick.hooks._report_query import ReportQuery
 from airflow_provider_peerclick.links import REPORT_LINK, PeerClickReportLink
 from airflow_provider_peerclick.utils.tasks import (
     PeerClickTaskMixin,
@@ -26,6 +25,8 @@ from airflow_provider_peerclick.utils.tasks import (
 
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperatorLink, Context
+
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery
 
 
 def check_report_arguments(given: Mapping[str, Any]) -> None:
@@ -41,12 +42,16 @@ def check_report_arguments(given: Mapping[str, Any]) -> None:
     check_now(start, partial(arguments.whole_hour, name="start", tz=zone))
     check_now(end, partial(arguments.whole_hour, name="end", tz=zone))
     if start is not None and end is not None and not is_templated([start, end]):
+        from airflow_provider_peerclick.hooks._report_query import ReportQuery  # where both are given
+
         ReportQuery.build(start=start, end=end, group_by="campaign", tz=zone)
 
 
 def report_query(context: Context, given: Mapping[str, Any]) -> ReportQuery:
     """The rendered arguments ``given`` as a checked query, the run's data interval standing in for a
     missing ``start`` or ``end``."""
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery  # a running task's
+
     zone = arguments.time_zone(given["tz"])
     window = {
         name: _interval_bound(context, f"data_interval_{name}", name, zone)

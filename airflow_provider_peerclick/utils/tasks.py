@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
 from airflow_provider_peerclick.pools import DEFAULT_CONN_ID, PoolKind, pool_name
-from airflow_provider_peerclick.utils.mapped_accounts import PeerClickOperatorPartial
 
 if TYPE_CHECKING:
     from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
@@ -76,6 +75,9 @@ class PeerClickTaskMixin:
         chose its pool, so the default set there would be lost. Mapping over accounts is checked as it
         is declared (``mapped_accounts``).
         """
+        # Only DAG files that map a PeerClick task pay for importing the check (an attrs class).
+        from airflow_provider_peerclick.utils.mapped_accounts import PeerClickOperatorPartial
+
         operator_partial = super().partial(**kwargs)  # type: ignore[misc]
         given = operator_partial.kwargs
         if "pool" not in given:  # partial() has merged every default_args into these already

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from airflow_provider_peerclick.hooks._throttle import Throttle, Unsent, shared_throttle
+from airflow_provider_peerclick.hooks._throttle import Throttle, Unsent, process_started, shared_throttle
 
 
 def run_requests(throttle: Throttle, threads: int, per_thread: int, work: float) -> list[tuple[float, float]]:
@@ -60,13 +62,35 @@ def test_same_budget_is_shared_across_hooks_of_a_process():
     assert shared_throttle(("acct", "all"), 3) is not shared_throttle(("other", "all"), 3)
 
 
-def test_a_throttle_full_at_start_waits_one_period_before_its_first_request():
+def test_a_throttle_full_since_now_waits_one_period_before_its_first_request():
     # The slot's previous holder (another process) may have sent its last request just now.
     started = time.monotonic()
-    real = Throttle(4.0, full_at_start=True)
+    real = Throttle(4.0, full_since=started)
     with real.slot():
         waited = time.monotonic() - started
     assert 0.9 <= waited <= 2.0, waited
+
+
+def test_a_process_throttle_counts_its_window_full_from_the_process_start():
+    # The monotonic clock is the host's: the child's start as it reads it, against the parent's clock.
+    code = (
+        "import time\n"
+        "from airflow_provider_peerclick.hooks._throttle import process_started, shared_throttle\n"
+        "started = process_started()\n"
+        "with shared_throttle(('acct', 'reports'), 1.0).slot(): print(started, time.monotonic())\n"
+    )
+    before = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    after = time.monotonic()
+    started, first_sent = map(float, done.stdout.split())
+    assert before <= started <= after, (before, started, after)  # never earlier than the true start
+    # The first request waits for a full period after the start, and not much longer.
+    assert started + 1.0 <= first_sent <= max(started + 1.0, before + 5) + 0.3, (started, first_sent)
+    assert time.monotonic() - process_started() > 1.0  # this test process started long ago: no wait
+    throttle = Throttle(1.0, full_since=process_started())
+    clock = time.monotonic()
+    with throttle.slot():
+        assert time.monotonic() - clock < 0.2
 
 
 def test_a_place_given_back_unsent_does_not_count():
