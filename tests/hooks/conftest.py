@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.hooks.peerclick import PeerClickHook
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +33,6 @@ def budget_mode(monkeypatch) -> str:
 def make_hook(emulator, monkeypatch, budget_mode) -> Callable[..., PeerClickHook]:
     """Build a hook on a fresh token cache (in the process and on the host); keyword arguments become
     connection extras or fields."""
-    tokens.clear()
 
     def make(*, password: str | None = None, host: str | None = None, **extra: object) -> PeerClickHook:
         connection = {
@@ -47,8 +45,7 @@ def make_hook(emulator, monkeypatch, budget_mode) -> Callable[..., PeerClickHook
         monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", json.dumps(connection))
         return PeerClickHook()
 
-    yield make
-    tokens.clear()
+    return make
 
 
 @dataclass

@@ -5,7 +5,7 @@ scan, and DuckDB's iceberg extension from the registry."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ import pytest
 
 pytest.importorskip("pyiceberg.catalog.sql", reason="Iceberg needs the iceberg extra (SQLAlchemy 2)")
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.iceberg import PeerClickReportToIcebergOperator
 
 TABLE = "peerclick.campaign"
@@ -114,7 +113,7 @@ def warehouse(request, tmp_path, monkeypatch) -> Warehouse:
 
 
 @pytest.fixture
-def land_iceberg(monkeypatch, warehouse) -> Iterator[Callable[..., dict[str, Any]]]:
+def land_iceberg(monkeypatch, warehouse) -> Callable[..., dict[str, Any]]:
     """Run the operator against an emulator for a window, one day by default."""
 
     def land(
@@ -137,6 +136,4 @@ def land_iceberg(monkeypatch, warehouse) -> Iterator[Callable[..., dict[str, Any
         }
         return operator.execute(context)  # type: ignore[arg-type]
 
-    tokens.clear()
-    yield land
-    tokens.clear()
+    return land

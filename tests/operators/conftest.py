@@ -10,7 +10,6 @@ from typing import Any
 import pendulum
 import pytest
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
 from ..conftest import plain_names
@@ -32,10 +31,8 @@ def peerclick_connection(emulator, monkeypatch) -> Callable[..., None]:
         }
         monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", json.dumps(connection))
 
-    tokens.clear()
     connect()
-    yield connect
-    tokens.clear()
+    return connect
 
 
 @pytest.fixture

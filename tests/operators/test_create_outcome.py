@@ -7,7 +7,6 @@ import time
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickServerError, PeerClickTransportError
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.entities import (
     PeerClickCreateCampaignOperator,
     PeerClickCreateOfferOperator,
@@ -26,14 +25,12 @@ KINDS = {
 @pytest.fixture
 def connect(emulator, monkeypatch):
     """Point peerclick_default at the emulator, with these extras."""
-    tokens.clear()
 
     def connect(**extra: object) -> None:
         value = emulator.process.connection_json(max_retry_seconds=60, **extra)
         monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", value)
 
-    yield connect
-    tokens.clear()
+    return connect
 
 
 def _named(emulator, kind: str, name: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_peerclick.exceptions import PeerClickInvalidArgumentError
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.entities import (
     PeerClickListCampaignsOperator,
     PeerClickListOffersOperator,
@@ -15,10 +14,8 @@ from airflow_provider_peerclick.version_compat import AirflowFailException
 
 @pytest.fixture
 def connected(emulator, monkeypatch):
-    tokens.clear()
     monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())
-    yield emulator
-    tokens.clear()
+    return emulator
 
 
 def test_more_entities_than_max_entities_fail_with_where_to_put_them(connected):

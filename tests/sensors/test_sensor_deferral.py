@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.sensors.entities import PeerClickCampaignSensor
 from airflow_provider_peerclick.sensors.report import PeerClickReportSensor
 from airflow_provider_peerclick.version_compat import TaskDeferred
@@ -32,7 +31,6 @@ def test_the_deferral_carries_the_shorter_of_timeout_and_execution_timeout(
     emulator, monkeypatch, limits, expected
 ):
     monkeypatch.setenv(*emulator.conn_uri_env().popitem())
-    tokens.clear()
     sensor = PeerClickReportSensor(task_id="settled", group_by="day", **DAY, deferrable=True, **limits)
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute(context={})  # type: ignore[arg-type]
@@ -50,7 +48,6 @@ def report_requests(emulator) -> int:
 )
 def test_a_final_report_is_settled_by_its_first_poll(emulator, monkeypatch, final_after, defers):
     monkeypatch.setenv(*emulator.conn_uri_env().popitem())
-    tokens.clear()
     sensor = PeerClickReportSensor(
         task_id="settled", group_by="day", **DAY, deferrable=True, final_after=final_after
     )

@@ -14,7 +14,6 @@ import pendulum
 import pytest
 from airflow.sdk.execution_time.context import OutletEventAccessors
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.operators.sql import PeerClickReportToSqlOperator
 
 NOV = pendulum.datetime(2026, 11, 1, tz="UTC")
@@ -153,9 +152,7 @@ def land_sql(monkeypatch, database) -> Callable[..., dict[str, Any]]:
         }
         return operator.execute(context)  # type: ignore[arg-type]
 
-    tokens.clear()
-    yield land
-    tokens.clear()
+    return land
 
 
 def report_totals(

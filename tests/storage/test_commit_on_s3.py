@@ -114,10 +114,8 @@ def test_a_failed_landing_leaves_the_old_partition_and_no_files_of_its_own(lake,
 def test_the_operator_lands_a_window_on_s3(s3_bucket, s3_server, emulator, monkeypatch):
     import pendulum
 
-    from airflow_provider_peerclick.hooks._tokens import tokens
     from airflow_provider_peerclick.operators.report import PeerClickReportToStorageOperator
 
-    tokens.clear()
     monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", emulator.process.connection_json())
     operator = PeerClickReportToStorageOperator(
         task_id="land",

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import random
+import sys
 from decimal import Decimal
 
 import pytest
 
 from airflow_provider_peerclick.hooks.peerclick import ReportPage
+from airflow_provider_peerclick.storage import reconcile as reconcile_module
 from airflow_provider_peerclick.storage.errors import PeerClickReconciliationError
 from airflow_provider_peerclick.storage.reconcile import Reconciler
 
@@ -125,3 +128,50 @@ def test_a_page_of_money_sums_to_the_exact_decimal_of_its_values(values, expecte
     rows = [{"campaignId": n, "visits": 1, "revenue": value} for n, value in enumerate(values)]
     total = {"visits": len(values), "revenue": float(expected)}
     assert reconcile(paged(rows, len(rows), totals=total)).sums()["revenue"] == expected
+
+
+EDGE_VALUES = [
+    0.125,  # 12.5 cents: not whole cents
+    0.1 + 0.2,  # 0.30000000000000004
+    -0.0,
+    7,
+    -12.34,
+    99_999_999_999.99,  # just below 10**13 (10**15 cents)
+    10_000_000_000_000.0,  # 10**15 cents: beyond what a float holds exactly as a decimal
+    2**60,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+]
+
+
+def _cent_sums(values):
+    pytest.importorskip("pyarrow")
+    with_arrow = reconcile_module._cent_sum(values)
+    saved = sys.modules.pop("pyarrow")
+    try:
+        without = reconcile_module._cent_sum(values)
+    finally:
+        sys.modules["pyarrow"] = saved
+    return with_arrow, without
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_money_sums_the_same_with_arrow_as_without(seed):
+    # Where a Parquet landing loaded pyarrow the cents are summed by Arrow: the same IEEE operations.
+    chooser = random.Random(seed)
+    values = [chooser.randint(-(10**9), 10**9) / 100 for _ in range(chooser.randint(1, 3000))]
+    if seed % 2:
+        values[chooser.randrange(len(values))] = chooser.choice(EDGE_VALUES)
+    with_arrow, without = _cent_sums(values)
+    assert with_arrow == without
+    if not seed % 2:
+        assert with_arrow == sum(round(value * 100) for value in values)
+
+
+@pytest.mark.parametrize("edge", EDGE_VALUES, ids=repr)
+def test_every_edge_value_is_judged_alike_with_and_without_arrow(edge):
+    with_arrow, without = _cent_sums([1.25, edge, 3])
+    assert with_arrow == without
+    whole = edge in (-0.0, 7, -12.34, 99_999_999_999.99)
+    assert (with_arrow is not None) == whole

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
 
@@ -58,7 +57,6 @@ def test_triggers_serialise_to_json_and_back():
 
 def test_report_settles_after_two_equal_polls(emulator, monkeypatch):
     monkeypatch.setenv(*emulator.conn_uri_env().popitem())
-    tokens.clear()
     event = first_event(report_trigger())
     assert event["status"] == "done"
     assert event["value"]["total_rows"] == 1  # one day grouped by day
@@ -70,7 +68,6 @@ def test_errors_become_an_error_event_without_the_key(emulator, monkeypatch):
     monkeypatch.setenv(
         "AIRFLOW_CONN_PEERCLICK_DEFAULT", json.dumps({**connection, "password": "wrong-key-1"})
     )
-    tokens.clear()
     event = first_event(report_trigger())
     assert event["status"] == "error"
     assert "HTTP 401" in str(event["message"])
@@ -88,7 +85,6 @@ def test_a_deadline_inside_the_next_interval_is_a_timeout_event(emulator, monkey
 def test_a_day_without_traffic_settles_like_any_other(emulator, monkeypatch):
     # No campaign 999999: zero rows at every poll, which is a settled answer, not a wait forever.
     monkeypatch.setenv(*emulator.conn_uri_env().popitem())
-    tokens.clear()
     empty = {**QUERY, "group_by": "campaign", "filters": {"campaign": 999999}}
     event = first_event(report_trigger(query=empty))
     assert event["status"] == "done"

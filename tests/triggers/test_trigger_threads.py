@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_peerclick.hooks._tokens import tokens
 from airflow_provider_peerclick.triggers.entities import PeerClickEntityTrigger
 from airflow_provider_peerclick.triggers.report import PeerClickReportTrigger
 
@@ -43,9 +42,7 @@ def budget(request, emulator, monkeypatch) -> str:
     else:
         monkeypatch.setenv("AIRFLOW__PEERCLICK__BUDGET", request.param)
     monkeypatch.setenv("AIRFLOW_CONN_PEERCLICK_DEFAULT", json.dumps(connection))
-    tokens.clear()
-    yield request.param
-    tokens.clear()
+    return request.param
 
 
 def day(index: int) -> dict[str, str]:
