@@ -98,20 +98,18 @@ class PeerClickPollingSensor(PeerClickTaskMixin, BaseSensorOperator):
         end_time = time.time() + self._wait_limit()
         seen = self.poke(context)
         if not seen.is_done and not self.hook.budget.shared:
-            seen = self._wait_in_worker(context, min(end_time, time.time() + INLINE_WAIT_SECONDS))
+            seen = self._wait_in_worker(context, seen, min(end_time, time.time() + INLINE_WAIT_SECONDS))
         if seen.is_done:
             return seen.xcom_value
         self._defer(context, end_time)
         return None
 
-    def _wait_in_worker(self, context: Context, until: float) -> PokeReturnValue:
-        """Poll every ``poke_interval`` while the next poll is due by ``until``; the last poll's answer."""
-        seen = PokeReturnValue(is_done=False)
-        while time.time() + self.poke_interval <= until:
+    def _wait_in_worker(self, context: Context, seen: PokeReturnValue, until: float) -> PokeReturnValue:
+        """After the poll that answered ``seen``, poll every ``poke_interval`` while the next poll is due by
+        ``until``; the last poll's answer."""
+        while not seen.is_done and time.time() + self.poke_interval <= until:
             time.sleep(self.poke_interval)
             seen = self.poke(context)
-            if seen.is_done:
-                break
         return seen
 
     def _wait_limit(self) -> float:

@@ -77,7 +77,9 @@ def _values(start: pendulum.DateTime) -> dict[str, str]:
     }
 
 
-def _template_error(name: str, template: Any, allowed: tuple[str, ...], reason: str) -> Exception:
+def _template_error(
+    name: str, template: Any, allowed: tuple[str, ...], reason: str
+) -> PeerClickInvalidArgumentError:
     fields = ", ".join("{" + field + "}" for field in allowed)
     return PeerClickInvalidArgumentError(
         f"{name}: got {template!r}; {reason}; allowed fields: {fields}, "

@@ -42,7 +42,7 @@ def check_report_arguments(given: Mapping[str, Any]) -> None:
     check_now(start, partial(arguments.whole_hour, name="start", tz=zone))
     check_now(end, partial(arguments.whole_hour, name="end", tz=zone))
     if start is not None and end is not None and not is_templated([start, end]):
-        from airflow_provider_peerclick.hooks._report_query import ReportQuery  # where both are given
+        from airflow_provider_peerclick.hooks._report_query import ReportQuery  # DAG files rarely get here
 
         ReportQuery.build(start=start, end=end, group_by="campaign", tz=zone)
 
@@ -50,7 +50,7 @@ def check_report_arguments(given: Mapping[str, Any]) -> None:
 def report_query(context: Context, given: Mapping[str, Any]) -> ReportQuery:
     """The rendered arguments ``given`` as a checked query, the run's data interval standing in for a
     missing ``start`` or ``end``."""
-    from airflow_provider_peerclick.hooks._report_query import ReportQuery  # a running task's
+    from airflow_provider_peerclick.hooks._report_query import ReportQuery  # not needed at parse time
 
     zone = arguments.time_zone(given["tz"])
     window = {
