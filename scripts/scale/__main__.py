@@ -183,8 +183,11 @@ def bring_up(
         connections |= wrong
     if stored:
         print(f"  rate-limit store {servers.rate_limit_store_url} for {', '.join(stored)}")
+    owners = scenario.pool_owners(layout)
+    shared = scenario.shared_pool_owners(layout, tuple(stored), local=not broker)
     env = deployment.airflow_env(
         servers,
+        task_slots=scenario.task_slots(layout, shared),
         home=HOME / "airflow",
         dags=DAGS,
         root=ROOT,
@@ -204,8 +207,6 @@ def bring_up(
     workers = f"{deployment.WORKERS} Celery workers" if broker else "the LocalExecutor"
     step(f"Starting Airflow (api-server, scheduler, dag-processor, triggerer, {workers}); pools")
     deployment.start_components(supervisor, env)
-    owners = scenario.pool_owners(layout)
-    shared = scenario.shared_pool_owners(layout, tuple(stored), local=not broker)
     deployment.run_cli_parallel(pool_commands(owners, shared), env, logs)
     metadata = Metadata(servers.database_url)
     wanted = expected_pools(owners, shared)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import subprocess
@@ -17,19 +18,22 @@ BIN = Path(sys.executable).parent
 AIRFLOW = str(BIN / "airflow")
 PEERCLICK_POOLS = str(BIN / "peerclick-pools")
 WORKERS = 3
-# 2 accounts x 3 pool slots: enough worker slots that the pools, not the workers, are what limits.
-WORKER_CONCURRENCY = 2
 # The LocalExecutor's task processes at once: both accounts' pools full (2 x 4 slots).
 PARALLELISM = 8
 
 
 def airflow_env(
-    servers: Servers, home: Path, dags: Path, root: Path, extra: Mapping[str, str]
+    servers: Servers, home: Path, dags: Path, root: Path, extra: Mapping[str, str], task_slots: int
 ) -> dict[str, str]:
     """The settings every component shares; `extra` adds the connections and the scenario's variables.
 
     With a broker, the CeleryExecutor and its workers; without one, the LocalExecutor, whose scheduler
-    runs every task on this host."""
+    runs every task on this host.
+
+    The workers get a process for each of the ``task_slots`` pool slots, so the pools, not the workers,
+    are what limits: a task waiting for its turn in a shared budget holds its worker process, and with
+    fewer processes than slots one account's waiting tasks kept the other's report tasks queued (account
+    B 2.7x with 3 x 2 processes for 11 slots)."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
     if servers.broker_url is None:
@@ -43,7 +47,7 @@ def airflow_env(
             "AIRFLOW__CELERY__BROKER_URL": servers.broker_url,
             # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3: name the driver we install.
             "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + servers.sqlalchemy_url,
-            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(math.ceil(task_slots / WORKERS)),
         }
     return {
         # A clean environment but for PATH, locale and proxy exceptions: a developer's AIRFLOW__* settings

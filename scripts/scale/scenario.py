@@ -46,6 +46,11 @@ def pool_slots(conn_id: str, shared: tuple[str, ...]) -> tuple[int, int]:
     return slots, slots
 
 
+def task_slots(layout: str, shared: tuple[str, ...]) -> int:
+    """Every slot of the pools the DAG's tasks run in: how many of its tasks may run at once."""
+    return sum(sum(pool_slots(owner, shared)) for owner in pool_owners(layout))
+
+
 def pool_owners(layout: str) -> tuple[str, ...]:
     """The connections whose pools the DAG's tasks land in: a mapped connection falls back to the
     default one's pools."""

@@ -15,9 +15,10 @@ from airflow_provider_peerclick.storage import land_report
 pytest.importorskip("psycopg2")
 pytest.importorskip("redis")
 
-from scripts.scale import results
+from scripts.scale import results, scenario
+from scripts.scale.deployment import WORKERS, airflow_env
 from scripts.scale.pools import expected_pools, pool_commands
-from scripts.scale.servers import _libpq_url, _store_url
+from scripts.scale.servers import Servers, _libpq_url, _store_url
 
 DAY = date(2026, 11, 24)
 ROWS = [{"campaignId": 1, "visits": 10, "clicks": 2}, {"campaignId": 2, "visits": 5, "clicks": 1}]
@@ -178,6 +179,20 @@ def test_pools_are_two_per_account_with_deferred_tasks_counted_without_a_shared_
         "peerclick_reports": (8, False),
         "peerclick_api": (8, False),
     }
+
+
+def test_celery_workers_have_a_process_for_every_pool_slot(tmp_path):
+    # Account A's shared pools (4 + 4) and B's per-process ones (1 + 2): 11 slots over 3 workers.
+    slots = scenario.task_slots(scenario.PER_ACCOUNT, shared=("peerclick_a",))
+    assert slots == 11
+    servers = Servers(
+        database_url="postgresql://u@h/db",
+        broker_url="redis://h:1/0",
+        rate_limit_store_url="redis://h:1/1",
+    )
+    env = airflow_env(servers, tmp_path, tmp_path, tmp_path, {}, task_slots=slots)
+    assert int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]) * WORKERS >= slots
+    assert scenario.task_slots(scenario.MAPPED_ACCOUNTS, shared=("peerclick_default",)) == 16
 
 
 def test_server_urls_from_the_environment_are_normalised():
