@@ -74,11 +74,15 @@ class LocalStore:
 
     # -- windows (``_rate_store.StoreThrottle``): the same rules as the Redis scripts there --------
 
-    def take(self, key: str, limit: int, period: float, lease: float, member: str) -> float:
-        """0 when ``member`` took a place, else seconds to wait (-1: every place is in flight)."""
+    def take(
+        self, key: str, limit: int, period: float, lease: float, member: str, patience: float, in_line: float
+    ) -> float:
+        """0 when ``member`` took a place, else seconds to wait (-1: every place is in flight). Places go
+        in the order their waiters first asked; one that stopped asking ``patience`` ago leaves the line,
+        and ``in_line`` is the wait while the free places are for those ahead."""
         with self._locked(key) as state:
             now = time.time()
-            in_flight, answered = _window(state)
+            in_flight, answered, waiting = _window(state)
             # A holder that died never answers: once its lease is over, count it as answered then.
             for holder, deadline in list(in_flight.items()):
                 if deadline <= now:
@@ -87,15 +91,25 @@ class LocalStore:
             for holder, at in list(answered.items()):
                 if at <= now - period:
                     del answered[holder]
-            if len(in_flight) + len(answered) < limit:
+            for waiter, (_, last_asked) in list(waiting.items()):
+                if last_asked <= now - patience:
+                    del waiting[waiter]
+            free = limit - len(in_flight) - len(answered)
+            line = sorted(waiting, key=lambda waiter: (waiting[waiter][0], waiter))  # Redis's ZRANK order
+            ahead = line.index(member) if member in waiting else len(line)
+            if free > ahead:
                 in_flight[member] = now + lease
+                waiting.pop(member, None)
                 return 0.0
+            waiting[member] = [waiting.get(member, [now])[0], now]
+            if free > 0:
+                return in_line
             return min(answered.values()) + period - now if answered else -1.0
 
     def give_back(self, key: str, member: str) -> None:
         """``member``'s request was answered: it counts for one more period from now."""
         with self._locked(key) as state:
-            in_flight, answered = _window(state)
+            in_flight, answered, _ = _window(state)
             if in_flight.pop(member, None) is not None:  # a lapsed lease was moved by ``take``: keep it
                 answered[member] = time.time()
 
@@ -141,8 +155,10 @@ class AsyncLocalStore:
     async def delete(self, key: str) -> None:
         await _unlocked(self._store.delete, key)
 
-    async def take(self, key: str, limit: int, period: float, lease: float, member: str) -> float:
-        return await _unlocked(self._store.take, key, limit, period, lease, member)
+    async def take(
+        self, key: str, limit: int, period: float, lease: float, member: str, patience: float, in_line: float
+    ) -> float:
+        return await _unlocked(self._store.take, key, limit, period, lease, member, patience, in_line)
 
     async def give_back(self, key: str, member: str) -> None:
         await _unlocked(self._store.give_back, key, member)
@@ -188,8 +204,10 @@ def _live_value(state: dict[str, Any]) -> bytes | None:
     return base64.b64decode(value)
 
 
-def _window(state: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
-    """The places in flight (member: lease deadline) and answered (member: answer time), in ``state``."""
+def _window(state: dict[str, Any]) -> tuple[dict[str, float], dict[str, float], dict[str, list[float]]]:
+    """The places in flight (member: lease deadline) and answered (member: answer time), and the line of
+    those waiting (member: [first asked, last asked]), in ``state``."""
     in_flight = state.setdefault("in_flight", {})
     answered = state.setdefault("answered", {})
-    return in_flight, answered
+    waiting = state.setdefault("waiting", {})
+    return in_flight, answered, waiting

@@ -41,13 +41,15 @@ from airflow_provider_peerclick.hooks._throttle import POLL_SECONDS, aheld, held
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-# KEYS: places in flight (score: lease deadline), places answered (score: answer time).
-# ARGV: limit, period, lease, member. Returns "0" when the place was taken, else seconds to wait
-# ("-1": every place is in flight, so only an answer can free one).
+# KEYS: places in flight (score: lease deadline), places answered (score: answer time), the line of
+# those waiting (score: when each first asked) and when each last asked.
+# ARGV: limit, period, lease, member, patience, in_line. Returns "0" when the place was taken, else seconds
+# to wait ("-1": every place is in flight, so only an answer can free one).
 _TAKE = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local limit, period, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local member, patience = ARGV[4], tonumber(ARGV[5])
 -- A holder that died never answers: once its lease is over, count it as answered when the lease ended.
 local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES')
 for i = 1, #lapsed, 2 do
@@ -55,10 +57,27 @@ for i = 1, #lapsed, 2 do
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - period)
-if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) < limit then
-  redis.call('ZADD', KEYS[1], now + lease, ARGV[4])
+-- A waiter that stopped asking (it died, or gave up) leaves the line.
+local gone = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - patience)
+for i = 1, #gone do
+  redis.call('ZREM', KEYS[3], gone[i])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - patience)
+local free = limit - redis.call('ZCARD', KEYS[1]) - redis.call('ZCARD', KEYS[2])
+local ahead = redis.call('ZRANK', KEYS[3], member) or redis.call('ZCARD', KEYS[3])
+if free > ahead then
+  redis.call('ZADD', KEYS[1], now + lease, member)
   redis.call('PEXPIRE', KEYS[1], math.ceil((lease + period) * 1000))
+  redis.call('ZREM', KEYS[3], member)
+  redis.call('ZREM', KEYS[4], member)
   return '0'
+end
+redis.call('ZADD', KEYS[3], 'NX', now, member)
+redis.call('ZADD', KEYS[4], now, member)
+redis.call('PEXPIRE', KEYS[3], math.ceil(patience * 1000))
+redis.call('PEXPIRE', KEYS[4], math.ceil(patience * 1000))
+if free > 0 then
+  return ARGV[6]
 end
 local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
 if #oldest > 0 then
@@ -86,6 +105,19 @@ return 0
 
 # Never sleep longer than this between tries, so a store that was flushed is noticed.
 _MAX_SLEEP = 1.0
+# Places go first come, first served: a process that asks again the moment its request is answered (a
+# script in a loop) would otherwise win every place from those that wake a little later (triggers on a
+# busy event loop), and starve them. A waiter asks at least every _MAX_SLEEP; one silent this long died
+# or gave up, and leaves the line (a place it was next for stays free until then).
+WAITER_PATIENCE = 5.0
+# How soon a waiter looks again when the free places are for those ahead of it, who are about to take
+# them: longer than POLL_SECONDS, since every waiter in line polls at once then.
+IN_LINE_SECONDS = 0.1
+
+
+def _line() -> tuple[float, float]:
+    """The waiting line's settings, as the windows pass them to the store (read when asked, for tests)."""
+    return WAITER_PATIENCE, IN_LINE_SECONDS
 
 
 class RedisWindow:
@@ -94,10 +126,10 @@ class RedisWindow:
 
     def __init__(self, url: str, key: str) -> None:
         self._url = url
-        self._keys = [f"{key}:in-flight", f"{key}:answered"]
+        self._keys = [f"{key}:in-flight", f"{key}:answered", f"{key}:waiting", f"{key}:asked"]
 
     def take(self, limit: int, period: float, lease: float, member: str) -> float:
-        return float(self._script(_TAKE, store_client(self._url), limit, period, lease, member))
+        return float(self._script(_TAKE, store_client(self._url), limit, period, lease, member, *_line()))
 
     def give_back(self, period: float, member: str) -> None:
         self._script(_GIVE_BACK, store_client(self._url), period, member)
@@ -106,7 +138,8 @@ class RedisWindow:
         self._script(_RETURN_UNUSED, store_client(self._url), member)
 
     async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
-        return float(await self._script(_TAKE, async_store_client(self._url), limit, period, lease, member))
+        client = async_store_client(self._url)
+        return float(await self._script(_TAKE, client, limit, period, lease, member, *_line()))
 
     async def agive_back(self, period: float, member: str) -> None:
         await self._script(_GIVE_BACK, async_store_client(self._url), period, member)
@@ -128,7 +161,7 @@ class LocalWindow:
 
     def take(self, limit: int, period: float, lease: float, member: str) -> float:
         store: LocalStore = store_client(self._url)
-        return store.take(self._key, limit, period, lease, member)
+        return store.take(self._key, limit, period, lease, member, *_line())
 
     def give_back(self, period: float, member: str) -> None:
         store: LocalStore = store_client(self._url)
@@ -140,7 +173,7 @@ class LocalWindow:
 
     async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
         store: AsyncLocalStore = async_store_client(self._url)
-        return await store.take(self._key, limit, period, lease, member)
+        return await store.take(self._key, limit, period, lease, member, *_line())
 
     async def agive_back(self, period: float, member: str) -> None:
         store: AsyncLocalStore = async_store_client(self._url)
