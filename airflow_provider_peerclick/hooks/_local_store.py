@@ -118,6 +118,11 @@ class LocalStore:
         with self._locked(key) as state:
             _window(state)[0].pop(member, None)
 
+    def leave_line(self, key: str, member: str) -> None:
+        """``member`` stopped waiting: the places it was in line for go to those behind it at once."""
+        with self._locked(key) as state:
+            _window(state)[2].pop(member, None)
+
     # -- files ------------------------------------------------------------------------------------
 
     @contextmanager
@@ -165,6 +170,9 @@ class AsyncLocalStore:
 
     async def return_unused(self, key: str, member: str) -> None:
         await _unlocked(self._store.return_unused, key, member)
+
+    async def leave_line(self, key: str, member: str) -> None:
+        await _unlocked(self._store.leave_line, key, member)
 
 
 async def _unlocked(command: Callable[..., T], *args: Any) -> T:

@@ -103,6 +103,14 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return 0
 """
 
+# KEYS as above; ARGV: member. A waiter that gave up (its task was cancelled, timed out or killed with a
+# signal Python sees) leaves the line at once, rather than keeping the head of it for WAITER_PATIENCE.
+_LEAVE_LINE = """
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return 0
+"""
+
 # Never sleep longer than this between tries, so a store that was flushed is noticed.
 _MAX_SLEEP = 1.0
 # Places go first come, first served: a process that asks again the moment its request is answered (a
@@ -137,6 +145,9 @@ class RedisWindow:
     def return_unused(self, member: str) -> None:
         self._script(_RETURN_UNUSED, store_client(self._url), member)
 
+    def leave_line(self, member: str) -> None:
+        self._script(_LEAVE_LINE, store_client(self._url), member)
+
     async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
         client = async_store_client(self._url)
         return float(await self._script(_TAKE, client, limit, period, lease, member, *_line()))
@@ -146,6 +157,9 @@ class RedisWindow:
 
     async def areturn_unused(self, member: str) -> None:
         await self._script(_RETURN_UNUSED, async_store_client(self._url), member)
+
+    async def aleave_line(self, member: str) -> None:
+        await self._script(_LEAVE_LINE, async_store_client(self._url), member)
 
     def _script(self, source: str, client: Any, *args: Any) -> Any:
         # Registering only hashes the source; the server keeps the script by that hash after first use.
@@ -171,6 +185,10 @@ class LocalWindow:
         store: LocalStore = store_client(self._url)
         store.return_unused(self._key, member)
 
+    def leave_line(self, member: str) -> None:
+        store: LocalStore = store_client(self._url)
+        store.leave_line(self._key, member)
+
     async def atake(self, limit: int, period: float, lease: float, member: str) -> float:
         store: AsyncLocalStore = async_store_client(self._url)
         return await store.take(self._key, limit, period, lease, member, *_line())
@@ -182,6 +200,10 @@ class LocalWindow:
     async def areturn_unused(self, member: str) -> None:
         store: AsyncLocalStore = async_store_client(self._url)
         await store.return_unused(self._key, member)
+
+    async def aleave_line(self, member: str) -> None:
+        store: AsyncLocalStore = async_store_client(self._url)
+        await store.leave_line(self._key, member)
 
 
 Window = RedisWindow | LocalWindow
@@ -217,7 +239,11 @@ class StoreThrottle:
             wait = self._call(self._window.take, self.limit, self.period, self._lease, member)
             if wait == 0:
                 break
-            time.sleep(_pause(wait))
+            try:
+                time.sleep(_pause(wait))
+            except BaseException:  # Airflow's execution timeout and SIGTERM raise here
+                self._leave_line(member)
+                raise
         given_back = partial(self._release, self._window.give_back, self.period, member)
         with held(given_back, unsent=partial(self._release, self._window.return_unused, member)):
             yield
@@ -231,7 +257,11 @@ class StoreThrottle:
             wait = await self._acall(self._window.atake, self.limit, self.period, self._lease, member)
             if wait == 0:
                 break
-            await asyncio.sleep(_pause(wait))
+            try:
+                await asyncio.sleep(_pause(wait))
+            except BaseException:  # the trigger was cancelled (its task timed out, or it was moved)
+                await self._aleave_line(member)
+                raise
         given_back = partial(self._arelease, self._window.agive_back, self.period, member)
         async with aheld(given_back, unsent=partial(self._arelease, self._window.areturn_unused, member)):
             yield
@@ -246,6 +276,20 @@ class StoreThrottle:
             _TAKING_A_PLACE, command, *args, store=self._store, patience=self._patience, settle=self.period
         )
 
+    def _leave_line(self, member: str) -> None:
+        # One try, no retries: the task is being stopped, and a line entry left behind lapses on its own.
+        try:
+            self._window.leave_line(member)
+        except Exception as exc:  # whatever the store says, the error that stopped us goes on
+            log.debug(_NOT_LEFT, WAITER_PATIENCE, exc)
+
+    async def _aleave_line(self, member: str) -> None:
+        try:
+            async with asyncio.timeout(_MAX_SLEEP):
+                await self._window.aleave_line(member)
+        except Exception as exc:  # as in _leave_line
+            log.debug(_NOT_LEFT, WAITER_PATIENCE, exc)
+
     def _release(self, command: Callable[..., None], *args: Any) -> None:
         try:
             store_call(_RELEASING, command, *args, store=self._store, patience=self._patience)
@@ -259,6 +303,7 @@ class StoreThrottle:
             log.warning("%s; the place stays counted until its lease ends", exc)
 
 
+_NOT_LEFT = "Could not leave the rate budget's waiting line (the entry lapses in %.0f s): %s"
 _TAKING_A_PLACE = "taking a place in the rate budget, and no request is sent without one"
 # A request already answered: the store not hearing of it only keeps its place counted (conservative).
 _RELEASING = "recording that a request was answered"

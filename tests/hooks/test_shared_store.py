@@ -3,6 +3,8 @@ account, whatever each believes."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -201,3 +203,53 @@ def test_a_script_asking_in_a_loop_does_not_starve_a_slower_waiter(store_url):
         thread.join(10)
     # 3 s at one place per 0.2 s: about 15 places, taken in turn.
     assert won["slow"] >= won["loop"] - 2, won
+
+
+class Stopped(Exception):
+    """What Airflow's execution timeout does to a task: an exception raised from a signal handler."""
+
+
+def test_a_task_stopped_while_in_line_leaves_it_at_once(store_url):
+    # One place per second, held: the throttle's caller waits in line, and is stopped 0.3 s later.
+    window = window_of(store_url, "test:stopped")
+    assert window.take(1, 1.0, LEASE, "holder") == 0
+    throttle = StoreThrottle(window, 1.0, lease=LEASE, store=store_url)
+
+    def stop(signum, frame):
+        raise Stopped
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(Stopped), throttle.slot():
+            pytest.fail("no place was free")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    window.give_back(1.0, "holder")
+    time.sleep(1.05)
+    # Nobody is ahead any more: a newcomer takes the place rather than waiting for the stopped one's
+    # line entry to lapse (WAITER_PATIENCE).
+    assert window.take(1, 1.0, LEASE, "newcomer") == 0
+
+
+def test_a_trigger_cancelled_while_in_line_leaves_it_at_once(store_url):
+    window = window_of(store_url, "test:cancelled")
+    assert window.take(1, 1.0, LEASE, "holder") == 0
+    throttle = StoreThrottle(window, 1.0, lease=LEASE, store=store_url)
+
+    async def wait_for_a_place() -> None:
+        async with throttle.aslot():
+            pytest.fail("no place was free")
+
+    async def cancel_in_line() -> None:
+        waiting = asyncio.create_task(wait_for_a_place())
+        await asyncio.sleep(0.3)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+
+    asyncio.run(cancel_in_line())
+    window.give_back(1.0, "holder")
+    time.sleep(1.05)
+    assert window.take(1, 1.0, LEASE, "newcomer") == 0
